@@ -1,0 +1,56 @@
+# Two commands matter: `make plan STACK=dev` and `make test`. Both build .venv on first use
+# from the hash-locked requirements, with nothing but python3 (and node, for pyright).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+STACK ?= dev
+FORMAT ?= text
+
+.PHONY: help venv plan test lint typecheck schemas schemas-update pytest lock clean
+
+help:
+	@echo "make plan STACK=dev|prod [FORMAT=text|json]  offline plan of a stack (no AWS, no Pulumi CLI)"
+	@echo "make test                                     lint, type check, schema checks and tests"
+	@echo "make schemas-update                           regenerate schemas/stack-config.schema.json"
+	@echo "make lock                                     re-pin requirements*.txt from pyproject.toml"
+
+venv: $(STAMP)
+
+# requirements.txt (runtime) is what `pulumi install` uses; the dev lock is a superset.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	touch $@
+
+plan: $(STAMP)
+	@$(PY) -m offline.plan --stack "$(STACK)" --format "$(FORMAT)"
+
+test: lint typecheck schemas pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/pyright
+
+schemas: $(STAMP)
+	$(PY) -m offline.check_schemas
+
+schemas-update: $(STAMP)
+	$(PY) -m offline.check_schemas --write
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest
+
+# Needs the package index; commit both files together with the pyproject.toml change.
+lock:
+	test -x .venv-lock/bin/uv || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet uv)
+	.venv-lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		pyproject.toml -o requirements.txt
+	.venv-lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--extra dev pyproject.toml -o requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache build *.egg-info

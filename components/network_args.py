@@ -1,0 +1,164 @@
+"""Config model for the Network component (stack config key ``<project>:network``)."""
+
+import ipaddress
+from enum import StrEnum
+
+from pydantic import Field, field_validator, model_validator
+
+from ._model import ConfigModel
+from .config_errors import ConfigFieldError
+from .log_retention import RetentionDays
+from .subnet_layout import SubnetLayout, SubnetLayoutError, plan_subnets
+
+_PRIVATE_RANGES = tuple(ipaddress.IPv4Network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+class NatStrategy(StrEnum):
+    """How private subnets reach the internet.
+
+    ``none``: no NAT (pair with interface endpoints); ``single``: one NAT gateway for all AZs
+    (about $33/month, but an AZ outage cuts egress for every AZ); ``onePerAz``: one per AZ
+    (highly available, one charge per AZ).
+    """
+
+    NONE = "none"
+    SINGLE = "single"
+    ONE_PER_AZ = "onePerAz"
+
+
+class InterfaceEndpoint(StrEnum):
+    """AWS services reachable through a PrivateLink interface endpoint (billed per AZ-hour)."""
+
+    ECR_API = "ecr.api"
+    ECR_DKR = "ecr.dkr"
+    LOGS = "logs"
+    SECRETS_MANAGER = "secretsmanager"
+    SSM = "ssm"
+
+
+# What a Fargate task in a private subnet needs when there is no NAT: pull the image
+# (ECR API and registry, layers through the free S3 gateway endpoint) and ship its logs.
+FARGATE_WITHOUT_NAT = (InterfaceEndpoint.ECR_API, InterfaceEndpoint.ECR_DKR, InterfaceEndpoint.LOGS)
+
+
+class SubnetMasks(ConfigModel):
+    """Prefix length of each tier's subnet in every AZ (``network.subnetMasks``).
+
+    Example::
+
+        SubnetMasks(public=24, private=20, isolated=24)
+    """
+
+    public: int = Field(default=24, ge=16, le=28)
+    private: int = Field(default=20, ge=16, le=28)
+    isolated: int = Field(default=24, ge=16, le=28)
+
+
+class FlowLogsArgs(ConfigModel):
+    """VPC flow logs to CloudWatch Logs (``network.flowLogs``); always on (control EC2.6).
+
+    Example::
+
+        FlowLogsArgs(retention_days=30, traffic_type="ALL")
+    """
+
+    retention_days: RetentionDays = 7
+    traffic_type: str = "ALL"
+    max_aggregation_interval: int = 600
+
+    @field_validator("traffic_type")
+    @classmethod
+    def _traffic_type(cls, value: str) -> str:
+        if value not in ("ALL", "ACCEPT", "REJECT"):
+            raise ValueError('must be "ALL", "ACCEPT" or "REJECT"')
+        return value
+
+    @field_validator("max_aggregation_interval")
+    @classmethod
+    def _interval(cls, value: int) -> int:
+        if value not in (60, 600):
+            raise ValueError("must be 60 or 600 (seconds)")
+        return value
+
+
+class NetworkArgs(ConfigModel):
+    """Everything the Network component needs; the defaults are the dev profile.
+
+    Dev: two AZs, one NAT gateway, no interface endpoints, flow logs kept 7 days.
+
+    Example::
+
+        NetworkArgs(az_count=3, nat_strategy=NatStrategy.ONE_PER_AZ,
+                    flow_logs=FlowLogsArgs(retention_days=30))
+    """
+
+    cidr_block: str = "10.0.0.0/16"
+    az_count: int = 2
+    subnet_masks: SubnetMasks = SubnetMasks()
+    nat_strategy: NatStrategy = NatStrategy.SINGLE
+    interface_endpoints: tuple[InterfaceEndpoint, ...] = ()
+    flow_logs: FlowLogsArgs = FlowLogsArgs()
+
+    @field_validator("cidr_block")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError:
+            raise ValueError("must be an IPv4 network in CIDR notation, such as 10.0.0.0/16") from None
+        if not 16 <= network.prefixlen <= 24:
+            raise ValueError(
+                "must have a prefix length from /16 to /24 (AWS allows /16 to /28; "
+                "three tiers in two or more AZs need at least a /24)"
+            )
+        if not any(network.subnet_of(r) for r in _PRIVATE_RANGES):
+            raise ValueError("must lie in a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+        return str(network)
+
+    @field_validator("az_count")
+    @classmethod
+    def _az_count(cls, value: int) -> int:
+        if not 2 <= value <= 6:
+            raise ValueError(
+                "must be from 2 to 6: RDS and ElastiCache subnet groups and the load "
+                "balancer need two AZs, and no region this stack targets has more than 6"
+            )
+        return value
+
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _no_duplicates(cls, value: tuple[InterfaceEndpoint, ...]) -> tuple[InterfaceEndpoint, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a service twice")
+        return value
+
+    @model_validator(mode="after")
+    def _layout_fits(self) -> "NetworkArgs":
+        try:
+            self.subnet_layout()
+        except SubnetLayoutError as err:
+            raise ConfigFieldError(
+                "subnetMasks", self.subnet_masks.model_dump(by_alias=True), f"do not fit: {err}"
+            ) from None
+        return self
+
+    @model_validator(mode="after")
+    def _egress_without_nat(self) -> "NetworkArgs":
+        missing = [e.value for e in FARGATE_WITHOUT_NAT if e not in self.interface_endpoints]
+        if self.nat_strategy is NatStrategy.NONE and missing:
+            raise ConfigFieldError(
+                "natStrategy",
+                self.nat_strategy.value,
+                "without NAT, tasks in private subnets cannot pull images or ship logs: add "
+                f'{", ".join(missing)} to interfaceEndpoints, or choose "single"',
+            )
+        return self
+
+    def subnet_layout(self) -> SubnetLayout:
+        """The CIDR of every subnet, per tier and AZ."""
+        masks = {
+            "public": self.subnet_masks.public,
+            "private": self.subnet_masks.private,
+            "isolated": self.subnet_masks.isolated,
+        }
+        return plan_subnets(self.cidr_block, self.az_count, masks)

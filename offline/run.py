@@ -1,0 +1,168 @@
+"""Load a committed stack file and run ``__main__.py`` under recording mocks."""
+
+import json
+import re
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from .mocks import STACK_TYPE, InvokeRecord, PlanMocks, RecordingMonitor, Registration
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MOCK_SECRET = "mock-secret-value"
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class StackFileError(Exception):
+    """The stack name or a stack/project file is unusable; the message is one line."""
+
+
+@dataclass
+class StackFile:
+    project: str
+    stack: str
+    config: dict[str, str]
+    secret_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanResult:
+    """What one offline run registered, invoked and exported."""
+
+    project: str
+    stack: str
+    resources: list[Registration]
+    invokes: list[InvokeRecord]
+    outputs: dict[str, Any]
+
+    def by_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Registration:
+        found = [r for r in self.by_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_} {name or ''}, found {len(found)}")
+        return found[0]
+
+
+def project_name(project_dir: Path = PROJECT_DIR) -> str:
+    return _read_yaml(project_dir / "Pulumi.yaml")["name"]
+
+
+def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def load_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> StackFile:
+    """Flatten ``Pulumi.<stack>.yaml`` (plus Pulumi.yaml's project defaults) into engine config.
+
+    Objects become JSON text as the CLI passes them; ``secure:`` values become a mock secret.
+    """
+    if not _STACK_NAME.match(stack):
+        raise StackFileError(f"bad stack name {stack!r}: use letters, digits, '-', '_' or '.'")
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        stacks = ", ".join(available_stacks(project_dir)) or "none"
+        raise StackFileError(f"no stack file {path.name}; stacks here: {stacks}")
+    project_file = _read_yaml(project_dir / "Pulumi.yaml")
+    project = project_file.get("name")
+    if not isinstance(project, str):
+        raise StackFileError("Pulumi.yaml has no project name")
+    stack_file = _read_yaml(path)
+    entries = stack_file.get("config") or {}
+    if not isinstance(entries, dict):
+        raise StackFileError(f"{path.name}: 'config' must be a mapping of keys to values")
+
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, spec in (project_file.get("config") or {}).items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(spec, dict) and ("value" in spec or "default" in spec):
+            config[full_key] = _engine_value(spec.get("value", spec.get("default")))
+    for key, value in entries.items():
+        if not isinstance(key, str) or ":" not in key:
+            raise StackFileError(f"{path.name}: config key {key!r} must be namespaced, e.g. {project}:{key}")
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            config[key] = MOCK_SECRET
+            secret_keys.append(key)
+        else:
+            config[key] = _engine_value(value)
+    return StackFile(project, stack, config, secret_keys)
+
+
+def run_stack(stack: str, project_dir: Path = PROJECT_DIR) -> PlanResult:
+    """Run the program with a committed stack file."""
+    stack_file = load_stack_file(stack, project_dir)
+    return run_program(
+        stack_file.config,
+        project=stack_file.project,
+        stack=stack,
+        secret_keys=stack_file.secret_keys,
+        project_dir=project_dir,
+    )
+
+
+def run_program(
+    config: dict[str, str],
+    *,
+    project: str,
+    stack: str,
+    secret_keys: list[str] | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> PlanResult:
+    """Run ``__main__.py`` once under fresh mocks; nothing leaks between runs.
+
+    Raises whatever the program raises (``ConfigError`` for bad config).
+    """
+    region = config.get("aws:region", "us-east-1")
+    mocks = PlanMocks(region=region if isinstance(region, str) else "us-east-1")
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.settings.ROOT.set(None)  # a fresh root Stack, so exports do not leak
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys or []))
+    outputs: dict[str, Any] = {}
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+        root = pulumi.runtime.settings.get_root_resource()
+        exported = getattr(root, "outputs", {}) or {}
+        return pulumi.Output.all(**exported).apply(outputs.update)
+
+    program()
+    resources = [r for r in monitor.registrations if r.type != STACK_TYPE]
+    stack_urn = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+    for r in resources:
+        if r.parent and r.parent.endswith(f"::{STACK_TYPE}::{project}-{stack}"):
+            r.parent = stack_urn
+    return PlanResult(project, stack, resources, monitor.invokes, outputs)
+
+
+def _engine_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise StackFileError(f"{path.name} not found in {path.parent}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise StackFileError(f"{path.name}:{where}: not valid YAML ({problem})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StackFileError(f"{path.name}: must be a YAML mapping")
+    return data

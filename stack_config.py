@@ -1,0 +1,109 @@
+"""The stack's typed config: every ``<project>:*`` key, validated before any resource exists.
+
+Each component's args model is one key of ``StackConfig`` (``webapp:network`` -> ``NetworkArgs``),
+so ``pulumi config set --path network.azCount 3`` and the stack files use the models' camelCase
+names. Unknown keys, wrong types and out-of-range values fail with one line per problem.
+"""
+
+import json
+import re
+from typing import Any
+
+import pulumi
+from pydantic import Field, field_validator
+
+from components import ConfigError, ConfigFieldError, NetworkArgs, validate_config
+from components._model import ConfigModel
+
+# Tags this program sets itself on every resource; config may add others, not override these.
+RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+class StackConfig(ConfigModel):
+    """All project-namespaced stack config; defaults are the dev profile.
+
+    Example (``Pulumi.dev.yaml``)::
+
+        config:
+          aws:region: us-east-1
+          webapp:tags: {team: platform}
+          webapp:network: {azCount: 2, natStrategy: single}
+    """
+
+    tags: dict[str, str] = Field(default_factory=dict)
+    network: NetworkArgs = NetworkArgs()
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        for key, value in tags.items():
+            if key in RESERVED_TAG_KEYS:
+                raise ConfigFieldError(
+                    key,
+                    value,
+                    "is set by the program on every resource; reserved "
+                    f"tag keys: {', '.join(RESERVED_TAG_KEYS)}",
+                )
+            if key.lower().startswith("aws:"):
+                raise ConfigFieldError(key, value, "tag keys starting with aws: are reserved for AWS")
+            if not 1 <= len(key) <= 128 or len(value) > 256:
+                raise ConfigFieldError(key, value, "tag keys must be 1-128 characters, values at most 256")
+        return tags
+
+
+class Settings:
+    """Validated config plus what the program derives from it (region, default tags)."""
+
+    def __init__(self, project: str, stack: str, region: str, config: StackConfig) -> None:
+        self.project = project
+        self.stack = stack
+        self.region = region
+        self.config = config
+
+    def default_tags(self) -> dict[str, str]:
+        """Tags every AWS resource gets through the provider's ``default_tags``."""
+        return {"project": self.project, "stack": self.stack, "managed-by": "pulumi", **self.config.tags}
+
+
+def load_settings() -> Settings:
+    """Read and validate this stack's config, or raise ConfigError listing every problem."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    raw = raw_config()
+    problems: list[str] = []
+
+    region = raw.get("aws:region")
+    if not isinstance(region, str) or not _REGION.match(region):
+        shown = "missing" if region is None else json.dumps(region)
+        problems.append(
+            f"aws:region = {shown}: must be an AWS region name such as us-east-1 "
+            "(set it with `pulumi config set aws:region us-east-1`)"
+        )
+
+    prefix = f"{project}:"
+    project_keys = {k.removeprefix(prefix): _decode(v) for k, v in raw.items() if k.startswith(prefix)}
+    try:
+        config = validate_config(StackConfig, project_keys, prefix)
+    except ConfigError as err:
+        problems.extend(err.problems)
+        config = None
+    if problems or config is None or not isinstance(region, str):
+        raise ConfigError(problems)
+    return Settings(project, stack, region, config)
+
+
+def raw_config() -> dict[str, Any]:
+    """Every config key the engine gave this run (the CLI passes them as ``PULUMI_CONFIG``)."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    return {**get_config_env(), **CONFIG.get()}
+
+
+def _decode(value: Any) -> Any:
+    """Objects and arrays arrive as JSON text; scalars stay strings (pydantic coerces them)."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
