@@ -139,7 +139,8 @@ class PlanMocks(Mocks):
         return resource_id, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return self._answer(args.token), None
+        # The SDK iterates the failures list whenever a tuple comes back, so never return None.
+        return self._answer(args.token), []
 
     def _answer(self, token: str) -> dict[str, Any]:
         if token == "aws:index/getRegion:getRegion":
