@@ -119,30 +119,63 @@ def run_program(
 
     Raises whatever the program raises (``ConfigError`` for bad config).
     """
-    region = config.get("aws:region", "us-east-1")
-    mocks = PlanMocks(region=region if isinstance(region, str) else "us-east-1")
-    monitor = RecordingMonitor(mocks)
-    pulumi.runtime.settings.ROOT.set(None)  # a fresh root Stack, so exports do not leak
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys or []))
-    outputs: dict[str, Any] = {}
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
+    return ProgramRun(
+        config, project=project, stack=stack, secret_keys=secret_keys, project_dir=project_dir
+    ).execute()
 
-    @pulumi.runtime.test
-    def program() -> pulumi.Output[Any]:
-        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
-        root = pulumi.runtime.settings.get_root_resource()
-        exported = getattr(root, "outputs", {}) or {}
-        return pulumi.Output.all(**exported).apply(outputs.update)
 
-    program()
-    resources = [r for r in monitor.registrations if r.type != STACK_TYPE]
-    stack_urn = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
-    for r in resources:
-        if r.parent and r.parent.endswith(f"::{STACK_TYPE}::{project}-{stack}"):
-            r.parent = stack_urn
-    return PlanResult(project, stack, resources, monitor.invokes, outputs)
+class ProgramRun:
+    """One isolated execution of the program; ``monitor`` keeps what was registered even on failure.
+
+    Example::
+
+        run = ProgramRun({"aws:region": "us-east-1"}, project="webapp", stack="dev")
+        result = run.execute()
+    """
+
+    def __init__(
+        self,
+        config: dict[str, str],
+        *,
+        project: str,
+        stack: str,
+        secret_keys: list[str] | None = None,
+        project_dir: Path = PROJECT_DIR,
+    ) -> None:
+        region = config.get("aws:region")
+        self.mocks = PlanMocks(region=region if isinstance(region, str) and region else "us-east-1")
+        self.monitor = RecordingMonitor(self.mocks)
+        self.config = dict(config)
+        self.project = project
+        self.stack = stack
+        self.secret_keys = list(secret_keys or [])
+        self.project_dir = project_dir
+
+    def execute(self) -> PlanResult:
+        pulumi.runtime.settings.ROOT.set(None)  # a fresh root Stack, so exports do not leak
+        pulumi.runtime.set_mocks(
+            self.mocks, project=self.project, stack=self.stack, preview=False, monitor=self.monitor
+        )
+        pulumi.runtime.set_all_config(self.config, secret_keys=self.secret_keys)
+        outputs: dict[str, Any] = {}
+        if str(self.project_dir) not in sys.path:
+            sys.path.insert(0, str(self.project_dir))
+        main_file = str(self.project_dir / "__main__.py")
+
+        @pulumi.runtime.test
+        def program() -> pulumi.Output[Any]:
+            runpy.run_path(main_file, run_name="__main__")
+            root = pulumi.runtime.settings.get_root_resource()
+            exported = getattr(root, "outputs", {}) or {}
+            return pulumi.Output.all(**exported).apply(outputs.update)
+
+        program()
+        stack_urn = f"urn:pulumi:{self.stack}::{self.project}::{STACK_TYPE}::{self.project}-{self.stack}"
+        resources = [r for r in self.monitor.registrations if r.type != STACK_TYPE]
+        for r in resources:
+            if r.parent.endswith(f"::{STACK_TYPE}::{self.project}-{self.stack}"):
+                r.parent = stack_urn
+        return PlanResult(self.project, self.stack, resources, self.monitor.invokes, outputs)
 
 
 def _engine_value(value: Any) -> str:
