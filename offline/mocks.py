@@ -12,8 +12,8 @@ import pulumi
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
-MOCK_ACCOUNT = "123456789012"
-MOCK_AZS = ("a", "b", "c", "d", "e", "f")
+from .mock_values import MOCK_ACCOUNT, RESOURCE_OUTPUTS, invoke_answer
+
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 # The SDK's marker for a secret value inside deserialized properties.
@@ -136,45 +136,14 @@ class PlanMocks(Mocks):
             **args.inputs,
         }
         state.setdefault("name", f"{args.name}-mock")
+        computed = RESOURCE_OUTPUTS.get(args.typ)
+        if computed is not None:
+            state.update(computed(args.name, dict(args.inputs), self.region))
         return resource_id, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         # The SDK iterates the failures list whenever a tuple comes back, so never return None.
-        return self._answer(args.token), []
-
-    def _answer(self, token: str) -> dict[str, Any]:
-        if token == "aws:index/getRegion:getRegion":
-            r = self.region
-            return {
-                "region": r,
-                "name": r,
-                "id": r,
-                "endpoint": f"ec2.{r}.amazonaws.com",
-                "description": "mock",
-            }
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": MOCK_ACCOUNT,
-                "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock",
-                "userId": "MOCKUSERID",
-                "id": MOCK_ACCOUNT,
-            }
-        if token == "aws:index/getPartition:getPartition":
-            return {
-                "partition": "aws",
-                "dnsSuffix": "amazonaws.com",
-                "reverseDnsPrefix": "com.amazonaws",
-                "id": "aws",
-            }
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{self.region}{z}" for z in MOCK_AZS]
-            return {
-                "names": names,
-                "zoneIds": [f"use1-az{i + 1}" for i in range(len(names))],
-                "id": self.region,
-            }
-        # A new invoke must be answered here on purpose, never with a silent {}.
-        raise NotImplementedError(f"offline mocks have no answer for invoke {token}")
+        return invoke_answer(args.token, dict(args.args), self.region), []
 
     def _awsx_vpc(self, args: MockResourceArgs) -> dict[str, Any]:
         azs = int(args.inputs.get("numberOfAvailabilityZones") or 3)

@@ -4,6 +4,7 @@ import json
 import re
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,8 @@ def run_program(
 class ProgramRun:
     """One isolated execution of the program; ``monitor`` keeps what was registered even on failure.
 
+    ``program`` replaces ``__main__.py`` with any callable, to test one component on its own.
+
     Example::
 
         run = ProgramRun({"aws:region": "us-east-1"}, project="webapp", stack="dev")
@@ -141,6 +144,7 @@ class ProgramRun:
         stack: str,
         secret_keys: list[str] | None = None,
         project_dir: Path = PROJECT_DIR,
+        program: Callable[[], None] | None = None,
     ) -> None:
         region = config.get("aws:region")
         self.mocks = PlanMocks(region=region if isinstance(region, str) and region else "us-east-1")
@@ -150,6 +154,7 @@ class ProgramRun:
         self.stack = stack
         self.secret_keys = list(secret_keys or [])
         self.project_dir = project_dir
+        self.program = program
 
     def execute(self) -> PlanResult:
         pulumi.runtime.settings.ROOT.set(None)  # a fresh root Stack, so exports do not leak
@@ -164,7 +169,10 @@ class ProgramRun:
 
         @pulumi.runtime.test
         def program() -> pulumi.Output[Any]:
-            runpy.run_path(main_file, run_name="__main__")
+            if self.program is not None:
+                self.program()
+            else:
+                runpy.run_path(main_file, run_name="__main__")
             root = pulumi.runtime.settings.get_root_resource()
             exported = getattr(root, "outputs", {}) or {}
             return pulumi.Output.all(**exported).apply(outputs.update)

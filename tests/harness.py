@@ -5,6 +5,7 @@ Every run gets a fresh mock monitor, a fresh root stack and its own config map (
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from components import ConfigError
@@ -44,6 +45,18 @@ def stack_config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
 def plan(stack: str = "dev", **overrides: Any) -> PlanResult:
     """Run the program for ``stack`` with optional config overrides and return what it registered."""
     return ProgramRun(stack_config(stack, **overrides), project=PROJECT, stack=stack).execute()
+
+
+def run_components(build: Callable[[], None], stack: str = "dev", region: str = "us-east-1") -> PlanResult:
+    """Run ``build`` (which creates components directly) under fresh recording mocks.
+
+    Example::
+
+        result = run_components(lambda: Network("net", NetworkArgs()))
+        result.one("aws:ec2/flowLog:FlowLog").inputs["trafficType"]
+    """
+    run = ProgramRun({"aws:region": region}, project=PROJECT, stack=stack, program=build)
+    return run.execute()
 
 
 def config_problems(config: dict[str, str], stack: str = "dev") -> tuple[list[str], list[Registration]]:

@@ -77,7 +77,9 @@ def test_flow_logs_go_to_a_log_group_with_retention(stack: str, days: int) -> No
     assert flow_log["vpcId"] == "vpc-mock-net-vpc"
     assert flow_log["trafficType"] == "ALL"
     assert flow_log["logDestinationType"] == "cloud-watch-logs"
-    assert flow_log["logDestination"] == "arn:aws:cloudwatch:us-east-1:123456789012:mock/net-flow-logs"
+    assert (
+        flow_log["logDestination"] == f"arn:aws:logs:us-east-1:123456789012:log-group:{group.inputs['name']}"
+    )
     assert flow_log["iamRoleArn"] == "arn:aws:iam:us-east-1:123456789012:mock/net-flow-logs"
     assert result.outputs["flowLogGroupName"] == f"/webapp/{stack}/net/vpc-flow-logs"
 
@@ -92,7 +94,7 @@ def test_flow_log_role_can_write_only_to_its_log_group(dev: PlanResult) -> None:
     }
     policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     [grant] = policy["Statement"]
-    group_arn = "arn:aws:cloudwatch:us-east-1:123456789012:mock/net-flow-logs"
+    group_arn = "arn:aws:logs:us-east-1:123456789012:log-group:/webapp/dev/net/vpc-flow-logs"
     assert grant["Resource"] == [group_arn, f"{group_arn}:*"]
     assert all(action.startswith("logs:") and "*" not in action for action in grant["Action"])
 
@@ -177,3 +179,14 @@ def test_children_are_parented_to_the_network(dev: PlanResult) -> None:
     children = [r for r in dev.resources if r.parent == component.urn]
     assert len(children) == len(dev.resources) - 2  # all but the provider and the component itself
     assert dev.one(VPC).urn == "urn:pulumi:dev::webapp::webapp:index:Network$awsx:ec2:Vpc::net-vpc"
+
+
+def test_network_works_on_its_own_without_the_program() -> None:
+    from components import NatStrategy, Network, NetworkArgs
+    from tests.harness import run_components
+
+    result = run_components(
+        lambda: Network("edge", NetworkArgs(nat_strategy=NatStrategy.ONE_PER_AZ, az_count=3))
+    )
+    assert result.one(VPC, "edge-vpc").inputs["natGateways"] == {"strategy": "OnePerAz"}
+    assert result.one("aws:ec2/flowLog:FlowLog", "edge-flow-log").inputs["trafficType"] == "ALL"

@@ -1,0 +1,129 @@
+"""The values AWS would compute, invented per resource type and per invoke for the offline mocks.
+
+Each entry takes ``(name, inputs, region)`` and returns outputs in engine camelCase. Every value
+is visibly fake (``mock`` in it, account 123456789012). Add a type here when a component reads an
+output the provider computes (a DNS name, an ARN suffix); the mocks otherwise echo inputs.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+MOCK_ACCOUNT = "123456789012"
+MOCK_AZS = ("a", "b", "c", "d", "e", "f")
+# us-east-1's Elastic Load Balancing account, which must be allowed to write ALB access logs.
+ELB_ACCOUNT_US_EAST_1 = "127311923021"
+
+Outputs = Callable[[str, dict[str, Any], str], dict[str, Any]]
+
+
+def _load_balancer(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    internal = "internal-" if inputs.get("internal") else ""
+    return {
+        "dnsName": f"{internal}{name}-mock.{region}.elb.amazonaws.com",
+        "zoneId": "ZMOCKELBZONE",
+        "arnSuffix": f"app/{name}/mock",
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{MOCK_ACCOUNT}:loadbalancer/app/{name}/mock",
+    }
+
+
+def _target_group(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    return {
+        "arnSuffix": f"targetgroup/{name}/mock",
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{MOCK_ACCOUNT}:targetgroup/{name}/mock",
+    }
+
+
+def _ecr_repository(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    repo = inputs.get("name") or f"{name}-mock"
+    return {
+        "repositoryUrl": f"{MOCK_ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{repo}",
+        "registryId": MOCK_ACCOUNT,
+        "arn": f"arn:aws:ecr:{region}:{MOCK_ACCOUNT}:repository/{repo}",
+    }
+
+
+def _log_group(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    group = inputs.get("name") or f"{name}-mock"
+    return {"arn": f"arn:aws:logs:{region}:{MOCK_ACCOUNT}:log-group:{group}"}
+
+
+def _certificate(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    domain = inputs.get("domainName", "mock.example.com")
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_mock.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": "_mock.acm-validations.aws.",
+            }
+        ],
+        "arn": f"arn:aws:acm:{region}:{MOCK_ACCOUNT}:certificate/mock-{name}",
+    }
+
+
+def _task_definition(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    family = inputs.get("family") or f"{name}-mock"
+    arn = f"arn:aws:ecs:{region}:{MOCK_ACCOUNT}:task-definition/{family}"
+    return {"revision": 1, "arn": f"{arn}:1", "arnWithoutRevision": arn}
+
+
+def _ecs_cluster(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    cluster = inputs.get("name") or f"{name}-mock"
+    return {"name": cluster, "arn": f"arn:aws:ecs:{region}:{MOCK_ACCOUNT}:cluster/{cluster}"}
+
+
+def _kms_key(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    return {"keyId": f"mock-key-{name}", "arn": f"arn:aws:kms:{region}:{MOCK_ACCOUNT}:key/mock-key-{name}"}
+
+
+def _secret(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    secret = inputs.get("name") or f"{name}-mock"
+    return {"arn": f"arn:aws:secretsmanager:{region}:{MOCK_ACCOUNT}:secret:{secret}-MoCk12"}
+
+
+def _bucket(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    bucket = inputs.get("bucket") or f"{name}-mock"
+    return {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+    }
+
+
+RESOURCE_OUTPUTS: dict[str, Outputs] = {
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
+    "aws:ecs/cluster:Cluster": _ecs_cluster,
+    "aws:kms/key:Key": _kms_key,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketV2:BucketV2": _bucket,
+}
+
+
+def invoke_answer(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
+    """What an invoke returns offline; an unknown token is an error, never a silent ``{}``."""
+    if token == "aws:index/getRegion:getRegion":
+        return {"region": region, "name": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": "mock"}  # fmt: skip
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": MOCK_ACCOUNT, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock",
+                "userId": "MOCKUSERID", "id": MOCK_ACCOUNT}  # fmt: skip
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
+                "id": "aws"}  # fmt: skip
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        names = [f"{region}{z}" for z in MOCK_AZS]
+        return {"names": names, "zoneIds": [f"mock-az{i + 1}" for i in range(len(names))], "id": region}
+    if token == "aws:route53/getZone:getZone":
+        zone = str(args.get("name") or "mock.example.com").rstrip(".")
+        return {"zoneId": "ZMOCKHOSTEDZONE", "name": zone, "id": "ZMOCKHOSTEDZONE", "nameServers": [],
+                "arn": "arn:aws:route53:::hostedzone/ZMOCKHOSTEDZONE"}  # fmt: skip
+    if token == "aws:elb/getServiceAccount:getServiceAccount":
+        return {"id": ELB_ACCOUNT_US_EAST_1, "arn": f"arn:aws:iam::{ELB_ACCOUNT_US_EAST_1}:root"}
+    raise NotImplementedError(f"offline mocks have no answer for invoke {token}")
