@@ -226,7 +226,6 @@ def _flow_log_write_policy(log_group_arn: str) -> str:
                         "logs:CreateLogStream",
                         "logs:PutLogEvents",
                         "logs:DescribeLogStreams",
-                        "logs:DescribeLogGroups",
                     ],
                     "Resource": [log_group_arn, f"{log_group_arn}:*"],
                 }

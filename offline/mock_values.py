@@ -91,7 +91,13 @@ def _bucket(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _iam_role(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    role = inputs.get("name") or f"{name}-mock"
+    return {"name": role, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:role/{role}"}  # IAM ARNs have no region
+
+
 RESOURCE_OUTPUTS: dict[str, Outputs] = {
+    "aws:iam/role:Role": _iam_role,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:ecr/repository:Repository": _ecr_repository,

@@ -85,6 +85,8 @@ def load_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> StackFile:
         full_key = key if ":" in key else f"{project}:{key}"
         if isinstance(spec, dict) and ("value" in spec or "default" in spec):
             config[full_key] = _engine_value(spec.get("value", spec.get("default")))
+        elif not isinstance(spec, dict):
+            config[full_key] = _engine_value(spec)  # the short form: `key: value`
     for key, value in entries.items():
         if not isinstance(key, str) or ":" not in key:
             raise StackFileError(f"{path.name}: config key {key!r} must be namespaced, e.g. {project}:{key}")

@@ -67,7 +67,7 @@ def test_the_transform_is_attached_to_the_awsx_vpc(dev: PlanResult) -> None:
     assert vpc.transform_count == 1
 
 
-@pytest.mark.parametrize(("stack", "days"), [("dev", 7), ("prod", 90)])
+@pytest.mark.parametrize(("stack", "days"), [("dev", 7), ("prod", 365)])
 def test_flow_logs_go_to_a_log_group_with_retention(stack: str, days: int) -> None:
     result = plan(stack)
     group = result.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
@@ -80,7 +80,7 @@ def test_flow_logs_go_to_a_log_group_with_retention(stack: str, days: int) -> No
     assert (
         flow_log["logDestination"] == f"arn:aws:logs:us-east-1:123456789012:log-group:{group.inputs['name']}"
     )
-    assert flow_log["iamRoleArn"] == "arn:aws:iam:us-east-1:123456789012:mock/net-flow-logs"
+    assert flow_log["iamRoleArn"] == "arn:aws:iam::123456789012:role/net-flow-logs-mock"
     assert result.outputs["flowLogGroupName"] == f"/webapp/{stack}/net/vpc-flow-logs"
 
 

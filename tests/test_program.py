@@ -136,3 +136,11 @@ def test_config_error_is_a_pulumi_run_error() -> None:
     assert issubclass(ConfigError, pulumi.RunError)
     err = ConfigError(["a = 1: bad", "b = 2: bad"])
     assert str(err) == "invalid stack config (2 problems):\na = 1: bad\nb = 2: bad"
+
+
+def test_project_level_config_from_pulumi_yaml_is_applied(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: webapp\nruntime: python\nconfig:\n  greeting: hi\n  azs:\n    type: integer\n    default: 2\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  webapp:azs: 3\n")
+    assert load_stack_file("dev", tmp_path).config == {"webapp:greeting": "hi", "webapp:azs": "3"}
