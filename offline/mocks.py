@@ -124,6 +124,11 @@ class PlanMocks(Mocks):
             # awsx components are remote: never echo their inputs (names collide with outputs of
             # other types and fail deserialization); return only the outputs the program reads.
             return "", self._awsx_vpc(args)
+        if args.typ == "awsx:ecr:Image":
+            repository = (
+                args.inputs.get("repositoryUrl") or f"{MOCK_ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com/mock"
+            )
+            return "", {"imageUri": f"{repository}@sha256:{'0' * 60}mock"}
         if not args.custom:
             return "", {}
         if args.typ.startswith("pulumi:providers:"):

@@ -1,0 +1,78 @@
+"""Typed values one component hands to another through constructor arguments.
+
+A component exposes one of these (``registry.image``, ``secrets.references``,
+``load_balancer.target``); ``__main__.py`` passes it to the component that consumes it. Nothing
+is looked up globally, so every dependency is visible at the call site.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """The image a task runs, and the ECR repository its execution role may pull from.
+
+    Example::
+
+        ImageRef(uri=repo.repository_url.apply(lambda u: f"{u}:abc123"), repository_arn=repo.arn)
+    """
+
+    uri: pulumi.Input[str]
+    # None when the image lives outside this account's ECR (a public registry): no pull grant.
+    repository_arn: pulumi.Input[str] | None
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """One secret as ECS injects it: ``valueFrom`` plus what the execution role must be granted.
+
+    ``value_from`` may point inside a secret (``<secret-arn>:password::``); ``resource_arn`` is
+    the whole secret or parameter, which is what IAM grants on.
+
+    Example::
+
+        SecretReference(kind="secretsmanager", value_from=secret.arn, resource_arn=secret.arn,
+                        kms_key_arn=key.arn)
+    """
+
+    kind: Literal["secretsmanager", "ssm"]
+    value_from: pulumi.Input[str]
+    resource_arn: pulumi.Input[str]
+    # The customer-managed key the value is encrypted with; None for AWS-managed keys.
+    kms_key_arn: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    """The ECS cluster services run in.
+
+    Example::
+
+        ClusterRef(name=cluster.name, arn=cluster.arn)
+    """
+
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class LoadBalancerTarget:
+    """What a service needs to sit behind the load balancer.
+
+    The service registers in ``target_group_arn``, admits ``security_group_id`` on its port,
+    opens that security group's egress to itself, and waits for ``listener`` so the target group
+    is attached before the service starts. ``resource_label`` feeds ALB-requests autoscaling.
+
+    Example::
+
+        LoadBalancerTarget(target_group_arn=tg.arn, security_group_id=sg.id, listener=https,
+                           resource_label=pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix))
+    """
+
+    target_group_arn: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
+    listener: pulumi.Resource
+    resource_label: pulumi.Input[str]
