@@ -96,6 +96,11 @@ def _iam_role(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     return {"name": role, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:role/{role}"}  # IAM ARNs have no region
 
 
+def _route53_record(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    # Route 53 reports the record name it stored, fully qualified and without the trailing dot.
+    return {"fqdn": str(inputs.get("name") or f"{name}.mock.example.com").rstrip(".")}
+
+
 RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:iam/role:Role": _iam_role,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
@@ -109,6 +114,7 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:route53/record:Record": _route53_record,
 }
 
 

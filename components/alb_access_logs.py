@@ -1,0 +1,141 @@
+"""The private S3 bucket an Application Load Balancer writes its access logs to."""
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+# The ALB's access_logs block uses this prefix; the bucket policy grants writes only below it.
+LOG_PREFIX = "alb"
+
+
+@dataclass(frozen=True)
+class AccessLogBucket:
+    """The bucket plus its policy: the ALB must wait for the policy, since AWS test-writes a file
+    to the bucket when access logging is switched on and rejects the change if that fails."""
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+
+
+def create_access_log_bucket(
+    name: str, retention_days: int, *, parent: pulumi.Resource, protect: bool
+) -> AccessLogBucket:
+    """Create ``<name>-access-logs``: private, SSE-S3, versioned, expiring after ``retention_days``.
+
+    Only the bucket itself is protected: the settings around it can be recreated at no loss.
+
+    Example::
+
+        logs = create_access_log_bucket("api-lb", 90, parent=self, protect=True)
+        aws.lb.LoadBalancer(..., access_logs={"bucket": logs.bucket.bucket, "enabled": True,
+                                              "prefix": LOG_PREFIX},
+                            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]))
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    bucket = aws.s3.Bucket(
+        f"{name}-access-logs",
+        force_destroy=False,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
+    ownership = aws.s3.BucketOwnershipControls(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        opts=child,
+    )
+    public_access = aws.s3.BucketPublicAccessBlock(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=child,
+    )
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        rules=[
+            # ALB access logs support only SSE-S3: log delivery fails on a bucket whose default
+            # encryption is SSE-KMS, so a customer-managed key is not an option here.
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=(
+                    aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    )
+                ),
+            )
+        ],
+        opts=child,
+    )
+    versioning = aws.s3.BucketVersioning(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+        opts=child,
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        rules=[
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                # An empty filter: every object in the bucket.
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
+                # Versioning guards against an overwrite or a stray delete; an expired log needs
+                # no second life, so its noncurrent version goes a day later.
+                noncurrent_version_expiration=(
+                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
+                ),
+            )
+        ],
+        # Noncurrent-version rules only mean something once versioning is on (the provider's
+        # documented ordering).
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+    )
+
+    invoke = pulumi.InvokeOutputOptions(parent=parent)
+    account = aws.get_caller_identity_output(opts=invoke).account_id
+    elb_account_arn = aws.elb.get_service_account_output(opts=invoke).arn
+    policy = aws.s3.BucketPolicy(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        policy=pulumi.Output.all(bucket.arn, account, elb_account_arn).apply(
+            lambda a: _bucket_policy(bucket_arn=a[0], account_id=a[1], elb_account_arn=a[2])
+        ),
+        # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
+        # the policy should land on a bucket that already refuses public access.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[public_access, ownership]),
+    )
+    return AccessLogBucket(bucket=bucket, policy=policy)
+
+
+def _bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                {
+                    # Regions launched before August 2022 deliver ALB logs as this regional
+                    # Elastic Load Balancing account; it may write only this account's log keys.
+                    "Sid": "AllowAlbLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_account_arn},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{bucket_arn}/{LOG_PREFIX}/AWSLogs/{account_id}/*",
+                },
+            ],
+        }
+    )
