@@ -1,0 +1,263 @@
+"""ContainerService: one ECS Fargate service, either the web API behind the load balancer or a worker."""
+
+import json
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from .container_definition import CONTAINER_NAME, ContainerSettings, FargateTask, check_names, ecs_tasks_trust
+from .container_service_args import ContainerServiceArgs
+from .service_autoscaling import ServiceAutoscaling, check_autoscaling
+from .wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
+
+# Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the
+# first to offer everything used here: ARM64 (also on FARGATE_SPOT), ECS Exec, 20 GiB ephemeral
+# storage for the scratch volumes.
+PLATFORM_VERSION = "1.4.0"
+
+# ECS Exec's agent opens its channels through these; AWS defines no resource to narrow them to.
+_ECS_EXEC_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EcsExecChannels",
+                "Effect": "Allow",
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                "Resource": ["*"],
+            }
+        ],
+    }
+)
+
+
+class ContainerService(pulumi.ComponentResource):
+    """An ECS Fargate service in private subnets, with its own security group, roles and logs.
+
+    Creates the task definition (one container named ``app``, read-only root filesystem, scratch
+    volumes, all capabilities dropped, secrets injected by ECS), an execution role that can pull
+    only this image, write only this log group and read only the given secrets, an empty task
+    role (``task_role``, for later grants), a security group with HTTPS egress, and target
+    tracking autoscaling. With ``load_balancer`` it registers in the target group and admits
+    only the load balancer's security group on ``port``; without it (a worker) nothing may
+    connect in. Later components open egress to the database or cache on
+    ``security_group_id``.
+
+    Application Auto Scaling owns the running count, so ``desiredCount`` only sets the first
+    deployment; change ``minCount``/``maxCount`` afterwards.
+
+    A non-root ``user`` can write to the scratch paths only if the image declares them as
+    ``VOLUME`` with that owner: Fargate creates the volumes as root with mode 0755 otherwise.
+
+    Example::
+
+        api = ContainerService("api", settings.config.service, cluster=cluster.ref,
+                               vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+                               image=registry.image, secrets=app_secrets.references,
+                               load_balancer=alb.target, opts=on_aws)
+        pulumi.export("apiServiceName", api.service_name)
+    """
+
+    service_name: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    log_group_arn: pulumi.Output[str]
+    task_family: str
+    task_definition_arn: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+    task_role: aws.iam.Role
+
+    def __init__(
+        self,
+        name: str,
+        args: ContainerServiceArgs,
+        *,
+        cluster: ClusterRef,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[str]],
+        image: ImageRef,
+        secrets: Mapping[str, SecretReference],
+        load_balancer: LoadBalancerTarget | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        # Wiring mistakes surface before anything is registered.
+        check_names(name, args.environment, secrets)
+        if load_balancer is not None and args.port is None:
+            raise ValueError(
+                f"{name}: port is required behind a load balancer (its target group forwards to it)"
+            )
+        check_autoscaling(name, args.autoscaling, behind_load_balancer=load_balancer is not None)
+        super().__init__("webapp:index:ContainerService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            description=f"What {name} code may call in AWS (nothing unless granted)",
+            assume_role_policy=ecs_tasks_trust(self),
+            opts=child,
+        )
+        waits_for: list[pulumi.Resource] = []
+        if args.enable_execute_command:
+            # Tasks started before this grant exists could not open an ECS Exec session.
+            waits_for.append(
+                aws.iam.RolePolicy(
+                    f"{name}-ecs-exec", role=self.task_role.id, policy=_ECS_EXEC_POLICY, opts=child
+                )
+            )
+
+        self.task = FargateTask(
+            self,
+            name,
+            size=args,
+            architecture=args.architecture,
+            settings=ContainerSettings(
+                command=args.command,
+                environment=args.environment,
+                port=args.port,
+                health_check=args.health_check,
+                readonly_root_filesystem=args.readonly_root_filesystem,
+                scratch_paths=args.scratch_paths,
+                user=args.user,
+                drop_all_capabilities=args.drop_all_capabilities,
+            ),
+            image=image,
+            secrets=secrets,
+            log_retention_days=args.log_retention_days,
+            task_role=self.task_role,
+        )
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"ECS tasks of {name}",
+            vpc_id=vpc_id,
+            tags={"Name": f"{name}-tasks"},
+            opts=child,
+        )
+        # Rules are separate resources (none inline), so later components can add egress to the
+        # database or cache without the group removing them. DNS to the VPC resolver needs no rule.
+        self.https_egress = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-https-out",
+            security_group_id=self.security_group.id,
+            description="HTTPS to AWS APIs and ECR, through NAT or VPC endpoints",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+            opts=child,
+        )
+        registration: list[aws.ecs.ServiceLoadBalancerArgs] | None = None
+        grace_period: int | None = None
+        if load_balancer is not None and args.port is not None:
+            waits_for += [load_balancer.listener, *self._admit_load_balancer(name, args.port, load_balancer)]
+            registration = [
+                aws.ecs.ServiceLoadBalancerArgs(
+                    container_name=CONTAINER_NAME,
+                    container_port=args.port,
+                    target_group_arn=load_balancer.target_group_arn,
+                )
+            ]
+            # ECS rejects a grace period on a service without a load balancer.
+            grace_period = args.deployment.health_check_grace_period_seconds
+
+        self.service = aws.ecs.Service(
+            f"{name}-svc",
+            cluster=cluster.arn,
+            task_definition=self.task.task_definition.arn,
+            desired_count=args.desired_count,
+            capacity_provider_strategies=[
+                aws.ecs.ServiceCapacityProviderStrategyArgs(
+                    capacity_provider=provider, weight=weight, base=base
+                )
+                for provider, weight, base in args.capacity.providers()
+            ],
+            platform_version=PLATFORM_VERSION,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=subnet_ids, security_groups=[self.security_group.id], assign_public_ip=False
+            ),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=args.deployment.circuit_breaker_rollback
+            ),
+            deployment_minimum_healthy_percent=args.deployment.minimum_healthy_percent,
+            deployment_maximum_percent=args.deployment.maximum_percent,
+            load_balancers=registration,
+            health_check_grace_period_seconds=grace_period,
+            enable_execute_command=args.enable_execute_command,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            wait_for_steady_state=False,
+            # The provider refuses to change capacity_provider_strategies in place without it; with
+            # it, moving dev from spot to mixed is a rolling deployment instead of an error.
+            force_new_deployment=True,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=waits_for,
+                # Application Auto Scaling changes the count; Pulumi must not reset it on every up.
+                ignore_changes=["desiredCount"],
+            ),
+        )
+
+        self.autoscaling = ServiceAutoscaling(
+            self,
+            name,
+            args.autoscaling,
+            min_count=args.min_count,
+            max_count=args.max_count,
+            cluster_name=cluster.name,
+            service_name=self.service.name,
+            resource_label=load_balancer.resource_label if load_balancer is not None else None,
+        )
+
+        self.service_name = self.service.name
+        self.security_group_id = self.security_group.id
+        self.log_group_name = self.task.log_group.name
+        self.log_group_arn = self.task.log_group.arn
+        self.task_family = self.task.family
+        self.task_definition_arn = self.task.task_definition.arn
+        self.execution_role_arn = self.task.execution_role.arn
+        self.task_role_arn = self.task_role.arn
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "securityGroupId": self.security_group_id,
+                "logGroupName": self.log_group_name,
+                "logGroupArn": self.log_group_arn,
+                "taskFamily": self.task_family,
+                "taskDefinitionArn": self.task_definition_arn,
+                "executionRoleArn": self.execution_role_arn,
+                "taskRoleArn": self.task_role_arn,
+            }
+        )
+
+    def _admit_load_balancer(
+        self, name: str, port: int, load_balancer: LoadBalancerTarget
+    ) -> list[pulumi.Resource]:
+        """Let the load balancer reach this service on ``port``, and only this service from its side."""
+        child = pulumi.ResourceOptions(parent=self)
+        ingress = aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-lb",
+            security_group_id=self.security_group.id,
+            description=f"Load balancer to {name} on {port}",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=load_balancer.security_group_id,
+            opts=child,
+        )
+        egress = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-lb-egress",
+            security_group_id=load_balancer.security_group_id,
+            description=f"Load balancer to {name} tasks on {port}",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=self.security_group.id,
+            opts=child,
+        )
+        return [ingress, egress]

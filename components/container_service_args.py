@@ -1,0 +1,305 @@
+"""Config model for ContainerService: stack key ``<project>:service`` and each ``<project>:workers`` entry."""
+
+import re
+from enum import StrEnum
+
+from pydantic import Field, field_validator, model_validator
+
+from ._model import ConfigModel
+from .config_errors import ConfigFieldError
+from .log_retention import RetentionDays
+from .service_autoscaling import AutoscalingArgs
+
+# Fargate's task sizes: CPU units -> the memory values (MiB) it accepts with them. Any other pair
+# is rejected by RegisterTaskDefinition, which no mock would show.
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+# Words that mark an environment variable as a credential; those belong in webapp:secrets.
+CREDENTIAL_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_USER = re.compile(r"^([0-9]+|[a-z_][a-z0-9_.-]*)(:([0-9]+|[a-z_][a-z0-9_.-]*))?$")
+_URL_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_SCRATCH_PATH = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+
+
+def _memory_choices(cpu: int) -> str:
+    first, second, *rest = FARGATE_MEMORY[cpu]
+    if len(rest) == 1:
+        return f"{first}, {second} or {rest[0]} MiB"
+    return f"{first} to {rest[-1]} MiB in steps of {second - first}"
+
+
+class Architecture(StrEnum):
+    """CPU architecture of the task (the image must be built for it); Graviton (ARM64) costs ~20% less."""
+
+    ARM64 = "ARM64"
+    X86_64 = "X86_64"
+
+
+class FargateTaskSize(ConfigModel):
+    """Task CPU units and memory (MiB), checked against the pairs Fargate accepts.
+
+    Example::
+
+        FargateTaskSize(cpu=1024, memory=4096)
+    """
+
+    cpu: int = 256
+    memory: int = 512
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: int) -> int:
+        if value not in FARGATE_MEMORY:
+            allowed = ", ".join(str(c) for c in FARGATE_MEMORY)
+            raise ValueError(f"must be one of Fargate's CPU sizes (units, 1024 = 1 vCPU): {allowed}")
+        return value
+
+    @model_validator(mode="after")
+    def _memory_fits_cpu(self) -> "FargateTaskSize":
+        if self.memory not in FARGATE_MEMORY[self.cpu]:
+            raise ConfigFieldError(
+                "memory",
+                self.memory,
+                f"does not fit cpu {self.cpu}: Fargate allows {_memory_choices(self.cpu)} with it",
+            )
+        return self
+
+
+class ContainerHealthCheckArgs(ConfigModel):
+    """The container's own health check (``healthCheck``); ECS replaces tasks that fail it.
+
+    The default command curls ``http://localhost:<port><path>``, so the image needs ``curl``;
+    otherwise set ``command`` (e.g. ``["CMD", "python", "-m", "app.healthcheck"]``).
+
+    Example::
+
+        ContainerHealthCheckArgs(path="/healthz", interval_seconds=15)
+    """
+
+    enabled: bool = True
+    path: str = "/health"
+    command: tuple[str, ...] | None = None
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    timeout_seconds: int = Field(default=5, ge=2, le=60)
+    retries: int = Field(default=3, ge=1, le=10)
+    start_period_seconds: int = Field(default=60, ge=0, le=300)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not _URL_PATH.match(value):
+            raise ValueError(
+                "must be a URL path such as /health: a leading / then letters, digits, . _ ~ / - "
+                "(it is placed in a shell command)"
+            )
+        return value
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and (len(value) < 2 or value[0] not in ("CMD", "CMD-SHELL")):
+            raise ValueError('must start with "CMD" or "CMD-SHELL" followed by the command')
+        return value
+
+    def command_for(self, port: int | None) -> list[str]:
+        """The command ECS runs: the configured one, or curl against ``port`` and ``path``."""
+        if self.command is not None:
+            return list(self.command)
+        return ["CMD-SHELL", f"curl -f http://localhost:{port}{self.path} || exit 1"]
+
+
+class CapacityStrategy(StrEnum):
+    """Where tasks run: all on Fargate Spot (~70% cheaper, may be reclaimed with two minutes' notice),
+    all on on-demand Fargate, or ``onDemandBase`` on-demand tasks plus a weighted mix."""
+
+    SPOT = "spot"
+    ON_DEMAND = "onDemand"
+    MIXED = "mixed"
+
+
+class CapacityArgs(ConfigModel):
+    """Capacity provider strategy (``capacity``); the cluster must offer FARGATE and FARGATE_SPOT.
+
+    Example (prod)::
+
+        CapacityArgs(strategy=CapacityStrategy.MIXED, on_demand_base=2)
+    """
+
+    strategy: CapacityStrategy = CapacityStrategy.SPOT
+    on_demand_base: int = Field(default=0, ge=0, le=100000)
+    on_demand_weight: int = Field(default=1, ge=0, le=1000)
+    spot_weight: int = Field(default=3, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CapacityArgs":
+        if self.strategy is CapacityStrategy.SPOT and self.on_demand_base:
+            raise ConfigFieldError(
+                "onDemandBase",
+                self.on_demand_base,
+                'only applies to strategy "onDemand" or "mixed"; "spot" runs every task on FARGATE_SPOT',
+            )
+        if self.strategy is CapacityStrategy.MIXED and self.on_demand_weight == self.spot_weight == 0:
+            raise ConfigFieldError(
+                "spotWeight", 0, "must be above 0 when onDemandWeight is 0: ECS needs a provider with weight"
+            )
+        return self
+
+    def providers(self) -> list[tuple[str, int, int | None]]:
+        """``(capacity provider, weight, base)`` per provider; only FARGATE carries a base."""
+        if self.strategy is CapacityStrategy.SPOT:
+            return [("FARGATE_SPOT", 1, None)]
+        if self.strategy is CapacityStrategy.ON_DEMAND:
+            return [("FARGATE", 1, self.on_demand_base)]
+        return [
+            ("FARGATE", self.on_demand_weight, self.on_demand_base),
+            ("FARGATE_SPOT", self.spot_weight, None),
+        ]
+
+
+class DeploymentArgs(ConfigModel):
+    """Rolling deployments (``deployment``): how many tasks may be down or extra, and rollback.
+
+    Example::
+
+        DeploymentArgs(minimum_healthy_percent=50, maximum_percent=150)
+    """
+
+    circuit_breaker_rollback: bool = True
+    minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
+    maximum_percent: int = Field(default=200, ge=100, le=200)
+    # Sent only behind a load balancer (ECS rejects it otherwise).
+    health_check_grace_period_seconds: int = Field(default=60, ge=0, le=2147483647)
+
+    @model_validator(mode="after")
+    def _room_to_deploy(self) -> "DeploymentArgs":
+        if self.maximum_percent <= self.minimum_healthy_percent:
+            raise ConfigFieldError(
+                "maximumPercent",
+                self.maximum_percent,
+                f"must be greater than minimumHealthyPercent ({self.minimum_healthy_percent}), "
+                "or a deployment can neither start a new task nor stop an old one",
+            )
+        return self
+
+
+class ContainerServiceArgs(FargateTaskSize):
+    """One Fargate service: the web API (behind the load balancer) or a worker; defaults are dev.
+
+    Dev: 0.25 vCPU / 512 MiB on Graviton and Fargate Spot, one task (up to two), logs kept 7 days.
+    A worker sets ``port`` to ``None`` and its own ``command`` and health check.
+
+    Example::
+
+        ContainerServiceArgs(cpu=512, memory=1024, command=("gunicorn", "app:app"),
+                             environment={"LOG_LEVEL": "info"},
+                             capacity=CapacityArgs(strategy=CapacityStrategy.MIXED, on_demand_base=2))
+    """
+
+    architecture: Architecture = Architecture.ARM64
+    port: int | None = Field(default=8000, ge=1, le=65535)
+    command: tuple[str, ...] = ()
+    environment: dict[str, str] = Field(default_factory=dict)
+    user: str | None = None
+    health_check: ContainerHealthCheckArgs = ContainerHealthCheckArgs()
+    readonly_root_filesystem: bool = True
+    scratch_paths: tuple[str, ...] = ("/tmp",)
+    drop_all_capabilities: bool = True
+    log_retention_days: RetentionDays = 7
+    # Only the first deployment's count: Application Auto Scaling owns it afterwards.
+    desired_count: int = Field(default=1, ge=0, le=5000)
+    min_count: int = Field(default=1, ge=0, le=5000)
+    max_count: int = Field(default=2, ge=1, le=5000)
+    capacity: CapacityArgs = CapacityArgs()
+    deployment: DeploymentArgs = DeploymentArgs()
+    enable_execute_command: bool = False
+    autoscaling: AutoscalingArgs = AutoscalingArgs()
+
+    @field_validator("environment")
+    @classmethod
+    def _environment(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not ENV_NAME.match(key):
+                raise ConfigFieldError(key, value[key], "must be letters, digits and _, not led by a digit")
+            word = next((w for w in CREDENTIAL_WORDS if w in key.upper()), None)
+            if word is not None:
+                # Never echo the value: it may be the credential itself.
+                raise ConfigFieldError(
+                    key,
+                    "<redacted>",
+                    f"looks like a credential (the name contains {word}); environment values are readable "
+                    "by anyone who can describe the task definition: put it in webapp:secrets instead",
+                )
+        return value
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _USER.match(value):
+            raise ValueError('must be "uid", "uid:gid" or a user name from the image, e.g. "1000:1000"')
+        if value.split(":")[0] in ("root", "0"):
+            raise ValueError("must not be root (uid 0): use the image's unprivileged user, e.g. 1000:1000")
+        return value
+
+    @field_validator("scratch_paths")
+    @classmethod
+    def _scratch_paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for path in value:
+            if not _SCRATCH_PATH.match(path):
+                raise ValueError(
+                    f"{path!r} must be an absolute path below /, such as /tmp (letters, digits, . _ -)"
+                )
+        if len({scratch_volume_name(p) for p in value}) != len(value):
+            raise ValueError("lists a path twice")
+        return value
+
+    @model_validator(mode="after")
+    def _counts(self) -> "ContainerServiceArgs":
+        if self.min_count > self.max_count:
+            raise ConfigFieldError("minCount", self.min_count, f"must not exceed maxCount ({self.max_count})")
+        if not self.min_count <= self.desired_count <= self.max_count:
+            raise ConfigFieldError(
+                "desiredCount",
+                self.desired_count,
+                f"must be from minCount ({self.min_count}) to maxCount ({self.max_count})",
+            )
+        if self.capacity.on_demand_base > self.max_count:
+            raise ConfigFieldError(
+                "capacity.onDemandBase",
+                self.capacity.on_demand_base,
+                f"must not exceed maxCount ({self.max_count})",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _combinations(self) -> "ContainerServiceArgs":
+        check = self.health_check
+        if check.enabled and check.command is None and self.port is None:
+            raise ConfigFieldError(
+                "healthCheck.command",
+                None,
+                "must be set when port is null (the default curls localhost:<port>), "
+                "or set healthCheck.enabled to false",
+            )
+        if self.enable_execute_command and self.readonly_root_filesystem:
+            raise ConfigFieldError(
+                "enableExecuteCommand",
+                True,
+                "needs readonlyRootFilesystem false: the ECS Exec agent writes into the container's "
+                "root filesystem (keep both to dev)",
+            )
+        return self
+
+
+def scratch_volume_name(path: str) -> str:
+    """Task volume name for a scratch path: ``/tmp`` -> ``scratch-tmp``, ``/a/b`` -> ``scratch-a-b``."""
+    return "scratch-" + re.sub(r"[^A-Za-z0-9_-]", "-", path.strip("/"))

@@ -1,0 +1,111 @@
+"""MigrationTask: a task definition for one-off database migrations, run on demand before deploys."""
+
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+from .container_definition import ContainerSettings, FargateTask, check_names
+from .container_service_args import Architecture
+from .log_retention import CLOUDWATCH_RETENTION_DAYS
+from .migration_task_args import MigrationArgs
+from .wiring import ClusterRef, ImageRef, SecretReference
+
+
+class MigrationTask(pulumi.ComponentResource):
+    """The service's image with the migration command, as a task definition nothing runs by itself.
+
+    Same hardening as ContainerService (read-only root filesystem with a /tmp scratch volume, all
+    capabilities dropped) and its own execution role of the same least-privilege shape; no task
+    role, so the migration code gets no AWS credentials. Pass the service's security group so
+    the task reaches the database the same way the service does.
+
+    Run it with ``run_task_command`` (on-demand FARGATE, so Spot cannot interrupt a migration),
+    then wait for it and check the exit code::
+
+        TASK=$(aws ecs run-task ... --query 'tasks[0].taskArn' --output text)
+        aws ecs wait tasks-stopped --cluster <cluster> --tasks "$TASK"
+        aws ecs describe-tasks --cluster <cluster> --tasks "$TASK" \\
+            --query 'tasks[0].containers[0].exitCode'
+
+    Example::
+
+        migration = MigrationTask("migrate", settings.config.migration, cluster=cluster.ref,
+                                  subnet_ids=network.private_subnet_ids,
+                                  security_group_id=api.security_group_id, image=registry.image,
+                                  secrets=app_secrets.references, environment=service.environment,
+                                  log_retention_days=service.log_retention_days,
+                                  architecture=service.architecture, opts=on_aws)
+        pulumi.export("migrationCommand", migration.run_task_command)
+    """
+
+    task_family: str
+    task_definition_arn: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    run_task_command: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: MigrationArgs,
+        *,
+        cluster: ClusterRef,
+        subnet_ids: pulumi.Input[Sequence[str]],
+        security_group_id: pulumi.Input[str],
+        image: ImageRef,
+        secrets: Mapping[str, SecretReference],
+        environment: Mapping[str, str],
+        log_retention_days: int,
+        architecture: Architecture,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        check_names(name, environment, secrets)
+        if log_retention_days not in CLOUDWATCH_RETENTION_DAYS:
+            raise ValueError(
+                f"{name}: log_retention_days {log_retention_days} is no CloudWatch retention period"
+            )
+        super().__init__("webapp:index:MigrationTask", name, None, opts)
+
+        self.task = FargateTask(
+            self,
+            name,
+            size=args,
+            architecture=architecture,
+            settings=ContainerSettings(command=args.command, environment=environment),
+            image=image,
+            secrets=secrets,
+            log_retention_days=log_retention_days,
+            task_role=None,
+        )
+        self.task_family = self.task.family
+        self.task_definition_arn = self.task.task_definition.arn
+        self.execution_role_arn = self.task.execution_role.arn
+        self.log_group_name = self.task.log_group.name
+        family = self.task_family
+
+        def command(values: Any) -> str:
+            cluster_name, subnets, security_group, _ = values
+            network = (
+                f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
+                f"securityGroups=[{security_group}],assignPublicIp=DISABLED}}"
+            )
+            return (
+                f"aws ecs run-task --cluster {shlex.quote(cluster_name)} --task-definition {family} "
+                f"--launch-type FARGATE --network-configuration {shlex.quote(network)} --started-by migration"
+            )
+
+        # Depends on the task definition, so the command is only shown once the family exists.
+        self.run_task_command = pulumi.Output.all(
+            cluster.name, subnet_ids, security_group_id, self.task_definition_arn
+        ).apply(command)
+        self.register_outputs(
+            {
+                "taskFamily": self.task_family,
+                "taskDefinitionArn": self.task_definition_arn,
+                "executionRoleArn": self.execution_role_arn,
+                "logGroupName": self.log_group_name,
+                "runTaskCommand": self.run_task_command,
+            }
+        )
