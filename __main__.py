@@ -2,16 +2,26 @@
 
 Config is validated first (``stack_config.load_settings``), so a bad value stops the run
 before any resource is registered. Every AWS resource goes through one explicit provider
-whose default tags reach awsx's children too.
+whose default tags reach awsx's children too. Components hand each other typed values
+(``components.wiring``) through their constructors; nothing is shared through globals.
 """
 
 import pulumi
 import pulumi_aws as aws
 
-from components import Network
+from components import (
+    AppSecrets,
+    Cluster,
+    ContainerService,
+    ImageRegistry,
+    LoadBalancer,
+    MigrationTask,
+    Network,
+)
 from stack_config import load_settings
 
 settings = load_settings()
+config = settings.config
 
 aws_provider = aws.Provider(
     "aws",
@@ -20,7 +30,48 @@ aws_provider = aws.Provider(
 )
 on_aws = pulumi.ResourceOptions(providers={"aws": aws_provider})
 
-network = Network("net", settings.config.network, opts=on_aws)
+network = Network("net", config.network, opts=on_aws)
+cluster = Cluster("app", config.cluster, opts=on_aws)
+registry = ImageRegistry(
+    "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
+)
+secrets = AppSecrets("app", config.secrets, protect=config.protect, opts=on_aws)
+
+assert config.service.port is not None  # StackConfig requires it
+load_balancer = LoadBalancer(
+    "api",
+    config.load_balancer,
+    vpc_id=network.vpc_id,
+    public_subnet_ids=network.public_subnet_ids,
+    private_subnet_ids=network.private_subnet_ids,
+    container_port=config.service.port,
+    protect=config.protect,
+    opts=on_aws,
+)
+api = ContainerService(
+    "api",
+    config.service,
+    cluster=cluster.ref,
+    vpc_id=network.vpc_id,
+    subnet_ids=network.private_subnet_ids,
+    image=registry.image,
+    secrets=secrets.references,
+    load_balancer=load_balancer.target,
+    opts=on_aws,
+)
+workers = {
+    name: ContainerService(
+        f"worker-{name}",
+        worker,
+        cluster=cluster.ref,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids,
+        image=registry.image,
+        secrets=secrets.references,
+        opts=on_aws,
+    )
+    for name, worker in config.workers.items()
+}
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("vpcCidr", network.cidr_block)
@@ -28,3 +79,33 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
 pulumi.export("flowLogGroupName", network.flow_log_group_name)
+
+pulumi.export("apiUrl", load_balancer.url)
+pulumi.export("loadBalancerArn", load_balancer.arn)
+pulumi.export("loadBalancerSecurityGroupId", load_balancer.security_group_id)
+pulumi.export("clusterName", cluster.name)
+pulumi.export("image", registry.image.uri)
+if registry.repository_url is not None:
+    pulumi.export("imageRepositoryUrl", registry.repository_url)
+pulumi.export("serviceName", api.service_name)
+pulumi.export("serviceSecurityGroupId", api.security_group_id)
+pulumi.export("serviceLogGroup", api.log_group_name)
+pulumi.export("taskFamily", api.task_family)
+pulumi.export("workerServiceNames", {name: worker.service_name for name, worker in workers.items()})
+
+if config.migration is not None:
+    migration = MigrationTask(
+        "migrate",
+        config.migration,
+        cluster=cluster.ref,
+        subnet_ids=network.private_subnet_ids,
+        security_group_id=api.security_group_id,
+        image=registry.image,
+        secrets=secrets.references,
+        environment=config.service.environment,
+        log_retention_days=config.service.log_retention_days,
+        architecture=config.service.architecture,
+        opts=on_aws,
+    )
+    pulumi.export("migrationTaskFamily", migration.task_family)
+    pulumi.export("migrationCommand", migration.run_task_command)

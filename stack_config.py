@@ -10,18 +10,32 @@ import re
 from typing import Any
 
 import pulumi
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from components import ConfigError, ConfigFieldError, NetworkArgs, validate_config
+from components import (
+    AppSecretsArgs,
+    ClusterArgs,
+    ConfigError,
+    ConfigFieldError,
+    ContainerServiceArgs,
+    ImageArgs,
+    LoadBalancerArgs,
+    MigrationArgs,
+    NetworkArgs,
+    validate_config,
+)
 from components._model import ConfigModel
 
 # Tags this program sets itself on every resource; config may add others, not override these.
 RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_WORKER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 
 
 class StackConfig(ConfigModel):
     """All project-namespaced stack config; defaults are the dev profile.
+
+    ``image`` has no default: say which image runs (``uri``, ``tag`` or ``build``).
 
     Example (``Pulumi.dev.yaml``)::
 
@@ -29,10 +43,21 @@ class StackConfig(ConfigModel):
           aws:region: us-east-1
           webapp:tags: {team: platform}
           webapp:network: {azCount: 2, natStrategy: single}
+          webapp:image: {tag: 3f9c2e1}
     """
 
+    # prod: true. Pulumi `protect` on stateful resources (keys, secrets, repositories, log
+    # buckets): deleting or replacing them then fails until someone unprotects them on purpose.
+    protect: bool = False
     tags: dict[str, str] = Field(default_factory=dict)
     network: NetworkArgs = NetworkArgs()
+    cluster: ClusterArgs = ClusterArgs()
+    image: ImageArgs
+    secrets: AppSecretsArgs = AppSecretsArgs()
+    load_balancer: LoadBalancerArgs = LoadBalancerArgs()
+    service: ContainerServiceArgs = ContainerServiceArgs()
+    workers: dict[str, ContainerServiceArgs] = Field(default_factory=dict)
+    migration: MigrationArgs | None = None
 
     @field_validator("tags")
     @classmethod
@@ -50,6 +75,45 @@ class StackConfig(ConfigModel):
             if not 1 <= len(key) <= 128 or len(value) > 256:
                 raise ConfigFieldError(key, value, "tag keys must be 1-128 characters, values at most 256")
         return tags
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, workers: dict[str, ContainerServiceArgs]) -> dict[str, ContainerServiceArgs]:
+        for name, worker in workers.items():
+            if not _WORKER_NAME.match(name):
+                raise ConfigFieldError(
+                    name,
+                    worker.model_dump(by_alias=True, exclude_defaults=True),
+                    "worker names are 1-24 lowercase letters, digits or '-', led by a letter",
+                )
+            if worker.autoscaling.requests_per_target is not None:
+                raise ConfigFieldError(
+                    f"{name}.autoscaling.requestsPerTarget",
+                    worker.autoscaling.requests_per_target,
+                    "workers have no load balancer to count requests on; scale on cpu/memory",
+                )
+        return workers
+
+    @model_validator(mode="after")
+    def _service_behind_the_load_balancer(self) -> "StackConfig":
+        if self.service.port is None:
+            raise ConfigFieldError(
+                "service.port", None, "the API sits behind the load balancer and needs a port"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_are_not_environment(self) -> "StackConfig":
+        services = {"service": self.service, **{f"workers.{n}": w for n, w in self.workers.items()}}
+        for key, service in services.items():
+            for name in service.environment:
+                if name in self.secrets.values:
+                    raise ConfigFieldError(
+                        f"{key}.environment.{name}",
+                        service.environment[name],
+                        "is also a key of secrets.values; a variable comes from one place",
+                    )
+        return self
 
 
 class Settings:

@@ -2,7 +2,8 @@
 
 Each component takes a frozen pydantic args model (defaults = the cheap dev profile) and an
 optional ``pulumi.ResourceOptions``; pass an explicit AWS provider through ``providers`` so that
-default tags reach every resource, including awsx's children.
+default tags reach every resource, including awsx's children. Components hand each other the
+typed values in ``components.wiring``.
 
 Example::
 
@@ -12,24 +13,79 @@ Example::
                       opts=pulumi.ResourceOptions(providers={"aws": provider}))
 """
 
+from .app_secrets import AppSecrets
+from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
+from .cluster import Cluster
+from .cluster_args import ClusterArgs, ContainerInsights
 from .config_errors import ConfigError, ConfigFieldError, validate_config
+from .container_service import ContainerService
+from .container_service_args import (
+    Architecture,
+    CapacityArgs,
+    CapacityStrategy,
+    ContainerHealthCheckArgs,
+    ContainerServiceArgs,
+    DeploymentArgs,
+    FargateTaskSize,
+)
+from .image_registry import ImageRegistry
+from .image_registry_args import BuildArgs, ImageArgs
+from .load_balancer import LoadBalancer
+from .load_balancer_args import AccessLogsArgs, FrontDoor, LoadBalancerArgs
+from .load_balancer_args import HealthCheckArgs as TargetHealthCheckArgs
 from .log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
+from .migration_task import MigrationTask
+from .migration_task_args import MigrationArgs
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
+from .service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .subnet_layout import SubnetLayout, plan_subnets
+from .wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
+    "AccessLogsArgs",
+    "AppSecrets",
+    "AppSecretsArgs",
+    "Architecture",
+    "AutoscalingArgs",
+    "BuildArgs",
+    "CapacityArgs",
+    "CapacityStrategy",
+    "Cluster",
+    "ClusterArgs",
+    "ClusterRef",
     "ConfigError",
     "ConfigFieldError",
+    "ContainerHealthCheckArgs",
+    "ContainerInsights",
+    "ContainerService",
+    "ContainerServiceArgs",
+    "DeploymentArgs",
+    "FargateTaskSize",
     "FlowLogsArgs",
+    "FrontDoor",
+    "GenerateArgs",
+    "ImageArgs",
+    "ImageRef",
+    "ImageRegistry",
     "InterfaceEndpoint",
+    "KmsKeyChoice",
+    "LoadBalancer",
+    "LoadBalancerArgs",
+    "LoadBalancerTarget",
+    "MigrationArgs",
+    "MigrationTask",
     "NatStrategy",
     "Network",
     "NetworkArgs",
     "RetentionDays",
+    "ScheduleArgs",
+    "SecretReference",
+    "SecretSpec",
     "SubnetLayout",
     "SubnetMasks",
+    "TargetHealthCheckArgs",
     "plan_subnets",
     "validate_config",
 ]

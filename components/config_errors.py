@@ -72,6 +72,8 @@ def format_validation_error(err: ValidationError, model: type[BaseModel], key_pr
             message = _unknown_key_message(model, loc)
         elif problem["type"] in ("model_type", "model_attributes_type", "dict_type"):
             message = "must be an object (key: value pairs)"
+        elif problem["type"] == "missing":
+            message = "is required and has no default"
         key = _join_key(key_prefix, loc)
         shown = "missing" if problem["type"] == "missing" else _show(value)
         lines.append(f"{key} = {shown}: {_plain(message)}")

@@ -3,17 +3,16 @@
 import json
 import posixpath
 import re
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from .container_service_args import Architecture
 from .image_registry_args import ImageArgs
 from .wiring import ImageRef
 
-Architecture = Literal["ARM64", "X86_64"]
-_PLATFORMS: dict[Architecture, str] = {"ARM64": "linux/arm64", "X86_64": "linux/amd64"}
+_PLATFORMS: dict[Architecture, str] = {Architecture.ARM64: "linux/arm64", Architecture.X86_64: "linux/amd64"}
 
 # The one tag Pulumi's own builds push to. Tags are immutable except this one: awsx reuses a
 # tag per build context, and an immutable tag would reject every rebuild after the first.
@@ -39,7 +38,7 @@ class ImageRegistry(pulumi.ComponentResource):
 
     Example::
 
-        registry = ImageRegistry("web", ImageArgs(tag="3f9c2e1"), architecture="ARM64",
+        registry = ImageRegistry("web", ImageArgs(tag="3f9c2e1"), architecture=Architecture.ARM64,
                                  protect=True, opts=pulumi.ResourceOptions(providers={"aws": provider}))
         ContainerService("web", ..., image=registry.image)
     """

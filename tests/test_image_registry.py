@@ -7,7 +7,8 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.image_registry import BUILD_TAG, Architecture, ImageRegistry
+from components.container_service_args import Architecture
+from components.image_registry import BUILD_TAG, ImageRegistry
 from components.image_registry_args import BuildArgs, ImageArgs
 from tests.harness import PlanResult, run_components
 
@@ -20,7 +21,10 @@ DIGEST = "sha256:" + "ab" * 32
 
 
 def build(
-    args: ImageArgs, architecture: Architecture = "ARM64", protect: bool = False, stack: str = "dev"
+    args: ImageArgs,
+    architecture: Architecture = Architecture.ARM64,
+    protect: bool = False,
+    stack: str = "dev",
 ) -> PlanResult:
     def program() -> None:
         registry = ImageRegistry("web", args, architecture=architecture, protect=protect)
@@ -161,7 +165,9 @@ def test_repository_name_is_cleaned_to_what_ecr_allows() -> None:
 # --- build: Pulumi builds and pushes ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("architecture", "platform"), [("ARM64", "linux/arm64"), ("X86_64", "linux/amd64")])
+@pytest.mark.parametrize(
+    ("architecture", "platform"), [(Architecture.ARM64, "linux/arm64"), (Architecture.X86_64, "linux/amd64")]
+)
 def test_build_pushes_to_the_repository_for_the_task_architecture(
     architecture: Architecture, platform: str
 ) -> None:
@@ -257,7 +263,7 @@ def test_longest_allowed_tag() -> None:
 
 
 def test_build_needs_a_context() -> None:
-    assert problems({"build": {}}) == ["webapp:image.build.context = missing: Field required"]
+    assert problems({"build": {}}) == ["webapp:image.build.context = missing: is required and has no default"]
     assert problems({"build": {"context": "app", "dockerfile": ""}}) == [
         'webapp:image.build.dockerfile = "": String should have at least 1 character'
     ]

@@ -170,7 +170,7 @@ def problems(data: dict[str, Any]) -> list[str]:
 def test_config_defaults_and_errors() -> None:
     args = validate_config(MigrationArgs, {"command": ["alembic", "upgrade", "head"]}, "webapp:migration")
     assert (args.command, args.cpu, args.memory) == (("alembic", "upgrade", "head"), 256, 512)
-    assert problems({}) == ["webapp:migration.command = missing: Field required"]
+    assert problems({}) == ["webapp:migration.command = missing: is required and has no default"]
     assert problems({"command": []}) == [
         'webapp:migration.command = []: must list the program and its arguments, e.g. ["alembic", "upgrade", '
         '"head"]'

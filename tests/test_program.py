@@ -22,6 +22,9 @@ def test_committed_stacks_plan(stack: str) -> None:
     assert result.outputs["vpcCidr"] == {"dev": "10.0.0.0/16", "prod": "10.10.0.0/16"}[stack]
     assert set(result.outputs) == {
         "vpcId", "vpcCidr", "publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds", "flowLogGroupName",
+        "apiUrl", "loadBalancerArn", "loadBalancerSecurityGroupId", "clusterName", "image",
+        "imageRepositoryUrl", "serviceName", "serviceSecurityGroupId", "serviceLogGroup", "taskFamily",
+        "workerServiceNames", "migrationTaskFamily", "migrationCommand",
     }  # fmt: skip
 
 
@@ -115,7 +118,9 @@ def test_secure_values_become_mock_secrets(tmp_path: Path) -> None:
 
 def test_config_error_from_the_cli_lists_problems_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "Pulumi.broken.yaml"
-    bad.write_text("config:\n  aws:region: us-east-1\n  webapp:network:\n    azCount: 1\n")
+    bad.write_text(
+        "config:\n  aws:region: us-east-1\n  webapp:image: {tag: v1}\n  webapp:network:\n    azCount: 1\n"
+    )
     target = ROOT / bad.name
     target.write_text(bad.read_text())
     try:

@@ -30,7 +30,8 @@ def test_committed_stack_files_are_valid() -> None:
 def test_stack_file_problems_are_reported(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.qa.yaml").write_text(
-        "confg: {}\nconfig:\n  region: us-east-1\n  webapp:network:\n    azCount: two\n"
+        "confg: {}\nconfig:\n  region: us-east-1\n  webapp:image: {tag: v1}\n"
+        "  webapp:network:\n    azCount: two\n"
     )
     assert check_schemas.check_stack_file("qa", tmp_path) == [
         "Pulumi.qa.yaml: unknown top-level key 'confg'",
@@ -42,4 +43,8 @@ def test_stack_file_problems_are_reported(tmp_path: Path) -> None:
 def test_stack_config_schema_is_current() -> None:
     assert check_schemas.check_stack_config_schema_current() == []
     schema = check_schemas.generated_stack_config_schema()
-    assert set(schema["properties"]) == {"network", "tags"}
+    assert set(schema["properties"]) == {
+        "protect", "tags", "network", "cluster", "image", "secrets",
+        "loadBalancer", "service", "workers", "migration",
+    }  # fmt: skip
+    assert schema["required"] == ["image"]

@@ -1,0 +1,222 @@
+"""How __main__.py wires the components: who reaches whom, with which image, secrets and guards."""
+
+import json
+
+import pytest
+
+from tests.harness import PlanResult, config_problems, plan, stack_config
+
+SERVICE = "aws:ecs/service:Service"
+TASK = "aws:ecs/taskDefinition:TaskDefinition"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+
+def container(result: PlanResult, task: str) -> dict:
+    [definition] = json.loads(result.one(TASK, task).inputs["containerDefinitions"])
+    return definition
+
+
+def test_api_sits_behind_the_load_balancer_and_only_it_gets_in(dev: PlanResult) -> None:
+    api = dev.one(SERVICE, "api-svc").inputs
+    assert api["loadBalancers"] == [
+        {"containerName": "app", "containerPort": 8000,
+         "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-tg/mock"},
+    ]  # fmt: skip
+    assert api["networkConfiguration"] == {
+        "assignPublicIp": False,
+        "securityGroups": ["mock-api-sg"],
+        "subnets": ["subnet-mock-private-1", "subnet-mock-private-2"],
+    }
+    ingress = {r.name: r.inputs for r in dev.by_type(INGRESS)}
+    assert ingress == {
+        "api-from-lb": {
+            "securityGroupId": "mock-api-sg", "referencedSecurityGroupId": "mock-api-alb",
+            "ipProtocol": "tcp",
+            "fromPort": 8000, "toPort": 8000, "description": "Load balancer to api on 8000",
+        }
+    }  # fmt: skip
+    lb_egress = dev.one(EGRESS, "api-lb-egress").inputs
+    assert (lb_egress["securityGroupId"], lb_egress["referencedSecurityGroupId"]) == (
+        "mock-api-alb",
+        "mock-api-sg",
+    )
+    assert lb_egress["fromPort"] == lb_egress["toPort"] == 8000
+
+
+def test_api_waits_for_the_listener(dev: PlanResult) -> None:
+    listener = dev.one("aws:lb/listener:Listener", "api-http")
+    assert listener.urn in dev.one(SERVICE, "api-svc").dependencies
+
+
+def test_cdn_front_door_keeps_the_alb_internal(dev: PlanResult) -> None:
+    alb = dev.one("aws:lb/loadBalancer:LoadBalancer", "api-alb").inputs
+    assert alb["internal"] is True
+    assert alb["subnets"] == ["subnet-mock-private-1", "subnet-mock-private-2"]
+    assert dev.outputs["apiUrl"] == "http://internal-api-alb-mock.us-east-1.elb.amazonaws.com"
+
+
+def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> None:
+    worker = dev.one(SERVICE, "worker-celery-svc").inputs
+    assert "loadBalancers" not in worker
+    assert "healthCheckGracePeriodSeconds" not in worker
+    assert not [r for r in dev.by_type(INGRESS) if r.name.startswith("worker-")]
+    api_image = container(dev, "api-task-def")["image"]
+    assert api_image == "123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp/dev/api:bootstrap"
+    celery = container(dev, "worker-celery-task-def")
+    assert celery["image"] == api_image
+    assert celery["command"] == ["celery", "-A", "app", "worker", "--loglevel", "info"]
+    assert "portMappings" not in celery
+    assert dev.outputs["workerServiceNames"] == {"celery": "worker-celery-svc-mock"}
+
+
+def test_generated_secret_reaches_every_container_only_as_a_secret(dev: PlanResult) -> None:
+    secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:webapp/dev/app/SECRET_KEY-MoCk12"
+    for task in ("api-task-def", "worker-celery-task-def", "migrate-task-def"):
+        definition = container(dev, task)
+        assert definition["secrets"] == [{"name": "SECRET_KEY", "valueFrom": secret_arn}]
+        assert "SECRET_KEY" not in {e["name"] for e in definition.get("environment", [])}
+
+
+def test_execution_role_reads_exactly_the_app_secret_and_its_key(dev: PlanResult) -> None:
+    policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs["policy"])
+    grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy["Statement"]}
+    assert grants["ReadSecrets"] == (
+        ["secretsmanager:GetSecretValue"],
+        ["arn:aws:secretsmanager:us-east-1:123456789012:secret:webapp/dev/app/SECRET_KEY-MoCk12"],
+    )
+    assert grants["DecryptSecrets"] == (
+        ["kms:Decrypt"],
+        ["arn:aws:kms:us-east-1:123456789012:key/mock-key-app-secrets"],
+    )
+    assert grants["PullImage"][1] == ["arn:aws:ecr:us-east-1:123456789012:repository/webapp/dev/api"]
+
+
+def test_migration_command_runs_in_the_api_security_group(dev: PlanResult) -> None:
+    assert dev.outputs["migrationCommand"] == (
+        "aws ecs run-task --cluster app-cluster-mock --task-definition webapp-dev-migrate "
+        "--launch-type FARGATE "
+        "--network-configuration 'awsvpcConfiguration={subnets=[subnet-mock-private-1,subnet-mock-private-2],"
+        "securityGroups=[mock-api-sg],assignPublicIp=DISABLED}' --started-by migration"
+    )
+    assert container(dev, "migrate-task-def")["command"] == ["alembic", "upgrade", "head"]
+
+
+def test_without_migration_config_there_is_no_migration_task() -> None:
+    result = plan("dev", migration=None)
+    assert result.by_type("webapp:index:MigrationTask") == []
+    assert "migrationCommand" not in result.outputs
+
+
+PROTECTED = {
+    ("aws:kms/key:Key", "app-secrets"),
+    ("aws:secretsmanager/secret:Secret", "app-SECRET_KEY"),
+    ("aws:secretsmanager/secretVersion:SecretVersion", "app-SECRET_KEY"),
+    ("aws:ecr/repository:Repository", "api-repo"),
+    ("aws:s3/bucket:Bucket", "api-access-logs"),
+}
+
+
+def test_prod_protects_every_stateful_resource(prod: PlanResult) -> None:
+    assert {(r.type, r.name) for r in prod.resources if r.protect} == PROTECTED
+
+
+def test_dev_protects_nothing(dev: PlanResult) -> None:
+    assert [r.urn for r in dev.resources if r.protect] == []
+
+
+def test_prod_profile(prod: PlanResult) -> None:
+    alb = prod.one("aws:lb/loadBalancer:LoadBalancer", "api-alb").inputs
+    assert alb["enableDeletionProtection"] is True
+    assert alb["accessLogs"]["enabled"] is True
+    api = prod.one(SERVICE, "api-svc").inputs
+    assert api["capacityProviderStrategies"] == [
+        {"capacityProvider": "FARGATE", "weight": 1, "base": 2},
+        {"capacityProvider": "FARGATE_SPOT", "weight": 3},
+    ]
+    target = prod.one("aws:appautoscaling/target:Target", "api-scaling").inputs
+    assert (target["minCapacity"], target["maxCapacity"]) == (2, 10)
+    assert prod.one("aws:cloudwatch/logGroup:LogGroup", "api-logs").inputs["retentionInDays"] == 30
+
+
+def test_dev_profile_runs_on_spot_and_sleeps_at_night(dev: PlanResult) -> None:
+    api = dev.one(SERVICE, "api-svc").inputs
+    assert api["capacityProviderStrategies"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    schedules = {r.name: r.inputs for r in dev.by_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
+    night = next(s for name, s in schedules.items() if name.startswith("api-") and "evening-off" in name)
+    assert night["scalableTargetAction"] == {"minCapacity": 0, "maxCapacity": 0}
+    assert night["schedule"] == "cron(0 20 ? * MON-FRI *)"
+
+
+def problems(**overrides: object) -> list[str]:
+    lines, registered = config_problems(stack_config("dev", **overrides))
+    assert registered == []
+    return lines
+
+
+def service(**changes: object) -> dict:
+    return {**json.loads(stack_config("dev")["webapp:service"]), **changes}
+
+
+def test_invalid_cpu_memory_pair() -> None:
+    assert problems(service=service(cpu=256, memory=4096)) == [
+        "webapp:service.memory = 4096: does not fit cpu 256: Fargate allows 512, 1024 or 2048 MiB with it"
+    ]
+
+
+def test_min_above_max() -> None:
+    assert problems(service=service(minCount=3, maxCount=2, desiredCount=2)) == [
+        "webapp:service.minCount = 3: must not exceed maxCount (2)"
+    ]
+
+
+def test_unknown_capacity_strategy() -> None:
+    assert problems(service=service(capacity={"strategy": "cheap"})) == [
+        "webapp:service.capacity.strategy = \"cheap\": must be 'spot', 'onDemand' or 'mixed'"
+    ]
+
+
+def test_direct_front_door_without_a_domain() -> None:
+    assert problems(loadBalancer={"frontDoor": "direct"}) == [
+        'webapp:loadBalancer.domain = null: frontDoor "direct" needs a domain for the HTTPS certificate and '
+        "the DNS alias, e.g. api.example.com"
+    ]
+
+
+def test_image_is_required() -> None:
+    assert problems(image=None) == ["webapp:image = missing: is required and has no default"]
+
+
+def test_api_needs_a_port() -> None:
+    assert problems(service=service(port=None, healthCheck={"enabled": False})) == [
+        "webapp:service.port = null: the API sits behind the load balancer and needs a port"
+    ]
+
+
+def test_a_variable_is_either_environment_or_secret() -> None:
+    assert problems(service=service(environment={"SECRET_KEY_ID": "x"})) == [
+        'webapp:service.environment.SECRET_KEY_ID = "<redacted>": looks like a credential (the name contains '
+        "SECRET); environment values are readable by anyone who can describe the task definition: put it in "
+        "webapp:secrets instead"
+    ]
+    assert problems(service=service(environment={"APP_ENV": "dev", "DJANGO_SETTINGS": "x"}),
+                    secrets={"values": {"DJANGO_SETTINGS": {"generate": {}}}}) == [
+        'webapp:service.environment.DJANGO_SETTINGS = "x": is also a key of secrets.values; a variable comes '
+        "from one place"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("workers", "expected"),
+    [
+        ({"Celery": {"port": None, "healthCheck": {"enabled": False}}},
+         'webapp:workers.Celery = {"healthCheck": {"enabled": false}, "port": null}: worker names are 1-24 '
+         "lowercase letters, digits or '-', led by a letter"),
+        ({"celery": {"port": None, "healthCheck": {"enabled": False},
+                     "autoscaling": {"requestsPerTarget": 50}}},
+         "webapp:workers.celery.autoscaling.requestsPerTarget = 50: workers have no load balancer to count "
+         "requests on; scale on cpu/memory"),
+    ],
+)  # fmt: skip
+def test_worker_config_errors(workers: dict, expected: str) -> None:
+    assert problems(workers=workers) == [expected]
