@@ -20,14 +20,13 @@ from .cluster_args import ClusterArgs, ContainerInsights
 from .config_errors import ConfigError, ConfigFieldError, validate_config
 from .container_service import ContainerService
 from .container_service_args import (
-    Architecture,
     CapacityArgs,
     CapacityStrategy,
     ContainerHealthCheckArgs,
     ContainerServiceArgs,
     DeploymentArgs,
-    FargateTaskSize,
 )
+from .fargate_task_size import Architecture, FargateTaskSize
 from .image_registry import ImageRegistry
 from .image_registry_args import BuildArgs, ImageArgs
 from .load_balancer import LoadBalancer

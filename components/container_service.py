@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .container_definition import CONTAINER_NAME, ContainerSettings, FargateTask, check_names, ecs_tasks_trust
+from .container_definition import CONTAINER_NAME, ContainerSettings, check_names
 from .container_service_args import ContainerServiceArgs
+from .fargate_task import FargateTask
 from .service_autoscaling import ServiceAutoscaling, check_autoscaling
+from .task_iam import ecs_tasks_trust
 from .wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
 
 # Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the

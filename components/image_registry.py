@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from .container_service_args import Architecture
+from .fargate_task_size import Architecture
 from .image_registry_args import ImageArgs
 from .wiring import ImageRef
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import pulumi
 
-from .container_definition import ContainerSettings, FargateTask, check_names
-from .container_service_args import Architecture
+from .container_definition import ContainerSettings, check_names
+from .fargate_task import FargateTask
+from .fargate_task_size import Architecture
 from .log_retention import CLOUDWATCH_RETENTION_DAYS
 from .migration_task_args import MigrationArgs
 from .wiring import ClusterRef, ImageRef, SecretReference

@@ -2,7 +2,7 @@
 
 from pydantic import field_validator
 
-from .container_service_args import FargateTaskSize
+from .fargate_task_size import FargateTaskSize
 
 
 class MigrationArgs(FargateTaskSize):

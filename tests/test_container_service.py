@@ -9,7 +9,8 @@ import pytest
 
 from components import ConfigError, validate_config
 from components.container_service import ContainerService
-from components.container_service_args import Architecture, ContainerServiceArgs
+from components.container_service_args import ContainerServiceArgs
+from components.fargate_task_size import Architecture
 from components.wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
 from tests.harness import PlanResult, Registration, run_components
 

@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.container_service_args import Architecture
+from components.fargate_task_size import Architecture
 from components.image_registry import BUILD_TAG, ImageRegistry
 from components.image_registry_args import BuildArgs, ImageArgs
 from tests.harness import PlanResult, run_components

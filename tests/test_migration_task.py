@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.container_service_args import Architecture
+from components.fargate_task_size import Architecture
 from components.migration_task import MigrationTask
 from components.migration_task_args import MigrationArgs
 from components.wiring import ClusterRef, ImageRef, SecretReference
