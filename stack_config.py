@@ -86,6 +86,12 @@ class StackConfig(ConfigModel):
                     worker.model_dump(by_alias=True, exclude_defaults=True),
                     "worker names are 1-24 lowercase letters, digits or '-', led by a letter",
                 )
+            if worker.port is not None:
+                raise ConfigFieldError(
+                    f"{name}.port", worker.port,
+                    "workers get no load balancer and nothing connects to them: set port: null (and "
+                    "healthCheck.enabled: false or a healthCheck.command that does not call the port)",
+                )  # fmt: skip
             if worker.autoscaling.requests_per_target is not None:
                 raise ConfigFieldError(
                     f"{name}.autoscaling.requestsPerTarget",

@@ -3,8 +3,9 @@
 The scalable target always exists, even when minCount equals maxCount, so Application Auto
 Scaling, not Pulumi, owns the service's desired count (the service ignores ``desiredCount``
 changes; otherwise every ``pulumi up`` would reset a scaled-out service to its first count).
-Scheduled actions move the target's bounds; the next ``pulumi up`` puts ``minCount``/``maxCount``
-back, which only matters while a schedule is in effect.
+Scheduled actions move the target's bounds in AWS only. Pulumi compares config with its stored
+state, so it puts ``minCount``/``maxCount`` back only when they change in config or on
+``pulumi up --refresh``; a schedule's bounds otherwise hold until its counterpart schedule fires.
 """
 
 import re

@@ -16,7 +16,11 @@ from components import ConfigError
 from .mocks import STACK_TYPE, Registration, is_secret
 from .run import PlanResult, StackFileError, run_stack
 
-_AWSX_NOTE = "awsx component: its children (subnets, route tables, NAT gateways) exist only in a real preview"
+# What awsx builds inside each remote component; offline runs see only the component itself.
+_AWSX_CHILDREN = {
+    "awsx:ec2:Vpc": "subnets, route tables, internet and NAT gateways",
+    "awsx:ecr:Image": "the image build and push",
+}
 
 
 def ordered(result: PlanResult) -> list[tuple[int, Registration]]:
@@ -52,7 +56,8 @@ def render_text(result: PlanResult, out: TextIO) -> None:
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         out.write(f"  {'    ' * depth}+ {r.type}  {r.name}{suffix}\n")
         if r.remote:
-            out.write(f"  {'    ' * (depth + 1)}({_AWSX_NOTE})\n")
+            children = _AWSX_CHILDREN.get(r.type, "its children")
+            out.write(f"  {'    ' * (depth + 1)}(awsx component: {children} exist only in a real preview)\n")
     out.write("\nOutputs:\n")
     for key in sorted(result.outputs):
         out.write(f"  {key}: {json.dumps(_plain(result.outputs[key]))}\n")

@@ -68,7 +68,7 @@ def test_text_plan_lists_the_tree_and_outputs(dev: PlanResult) -> None:
     text = out.getvalue()
     assert "+ webapp:index:Network  net\n" in text
     assert "      + aws:ec2/flowLog:FlowLog  net-flow-log\n" in text
-    assert "awsx component: its children (subnets, route tables, NAT gateways)" in text
+    assert "(awsx component: subnets, route tables, internet and NAT gateways exist only" in text
     assert 'vpcCidr: "10.0.0.0/16"' in text
 
 

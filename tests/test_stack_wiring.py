@@ -216,6 +216,9 @@ def test_a_variable_is_either_environment_or_secret() -> None:
                      "autoscaling": {"requestsPerTarget": 50}}},
          "webapp:workers.celery.autoscaling.requestsPerTarget = 50: workers have no load balancer to count "
          "requests on; scale on cpu/memory"),
+        ({"celery": {"command": ["celery", "worker"]}},
+         "webapp:workers.celery.port = 8000: workers get no load balancer and nothing connects to them: set "
+         "port: null (and healthCheck.enabled: false or a healthCheck.command that does not call the port)"),
     ],
 )  # fmt: skip
 def test_worker_config_errors(workers: dict, expected: str) -> None:
