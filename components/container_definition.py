@@ -7,53 +7,37 @@ policy documents.
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from .container_service_args import ENV_NAME, ContainerHealthCheckArgs, scratch_volume_name
-from .wiring import SecretReference
+from .container_service_args import ContainerHealthCheckArgs, scratch_volume_name
+from .wiring import SidecarContainer
 
 CONTAINER_NAME = "app"
 
 
 @dataclass(frozen=True)
 class ContainerSettings:
-    """What the one container in a task runs, as plain values.
+    """What the app container runs, and the sidecars beside it, as plain values.
+
+    The environment and secrets are passed separately: they may hold Outputs until rendering.
 
     Example::
 
-        ContainerSettings(command=["alembic", "upgrade", "head"], environment={"LOG_LEVEL": "info"})
+        ContainerSettings(command=["alembic", "upgrade", "head"], readonly_root_filesystem=True)
     """
 
     command: Sequence[str] = ()
-    environment: Mapping[str, str] = field(default_factory=dict)
     port: int | None = None
     health_check: ContainerHealthCheckArgs | None = None
     readonly_root_filesystem: bool = True
     scratch_paths: Sequence[str] = ("/tmp",)
     user: str | None = None
     drop_all_capabilities: bool = True
-
-
-def check_names(
-    component: str, environment: Mapping[str, str], secrets: Mapping[str, SecretReference]
-) -> None:
-    """Raise ValueError for secret names that are not variable names or that repeat an environment name."""
-    bad = sorted(n for n in secrets if not ENV_NAME.match(n))
-    if bad:
-        raise ValueError(
-            f"{component}: secret names must be environment variable names (letters, digits, _): "
-            + ", ".join(bad)
-        )
-    both = sorted(set(environment) & set(secrets))
-    if both:
-        raise ValueError(
-            f"{component}: {', '.join(both)} is set both in environment and as a secret; keep it only in "
-            "webapp:secrets"
-        )
+    sidecars: Sequence[SidecarContainer] = ()
 
 
 def task_family(name: str) -> str:
@@ -65,12 +49,18 @@ def container_definitions(
     settings: ContainerSettings,
     *,
     image_uri: str,
+    environment: Mapping[str, str],
     secrets: Mapping[str, str],
     log_group_name: str,
     region: str,
     stream_prefix: str,
 ) -> str:
-    """The task definition's ``containerDefinitions`` JSON; ``secrets`` maps names to ``valueFrom``."""
+    """The task definition's ``containerDefinitions`` JSON: the app, then its sidecars.
+
+    ``secrets`` maps names to ``valueFrom``. Sidecar logs go to the same group under
+    ``<stream_prefix>-<sidecar name>``.
+    """
+    logs = _log_configuration(log_group_name, region)
     container: dict[str, Any] = {"name": CONTAINER_NAME, "image": image_uri, "essential": True}
     if settings.port is not None:
         container["portMappings"] = [
@@ -78,8 +68,8 @@ def container_definitions(
         ]
     if settings.command:
         container["command"] = list(settings.command)
-    if settings.environment:
-        container["environment"] = [{"name": k, "value": v} for k, v in sorted(settings.environment.items())]
+    if environment:
+        container["environment"] = [{"name": k, "value": v} for k, v in sorted(environment.items())]
     if secrets:
         container["secrets"] = [{"name": k, "valueFrom": v} for k, v in sorted(secrets.items())]
     check = settings.health_check
@@ -91,6 +81,10 @@ def container_definitions(
             "retries": check.retries,
             "startPeriod": check.start_period_seconds,
         }
+    if settings.sidecars:
+        # START, not HEALTHY: the sidecars define no health check, and a cache still warming up
+        # is the app's retry logic's business.
+        container["dependsOn"] = [{"containerName": s.name, "condition": "START"} for s in settings.sidecars]
     container["readonlyRootFilesystem"] = settings.readonly_root_filesystem
     if settings.user is not None:
         container["user"] = settings.user
@@ -99,17 +93,7 @@ def container_definitions(
             {"sourceVolume": scratch_volume_name(p), "containerPath": p, "readOnly": False}
             for p in settings.scratch_paths
         ]
-    container["logConfiguration"] = {
-        "logDriver": "awslogs",
-        "options": {
-            "awslogs-group": log_group_name,
-            "awslogs-region": region,
-            "awslogs-stream-prefix": stream_prefix,
-            # A full buffer drops log lines instead of blocking the app's stdout writes.
-            "mode": "non-blocking",
-            "max-buffer-size": "25m",
-        },
-    }
+    container["logConfiguration"] = logs(stream_prefix)
     linux: dict[str, Any] = {"initProcessEnabled": True}
     if settings.drop_all_capabilities:
         # Nothing is added back (Fargate only allows adding SYS_PTRACE): a server listening above
@@ -118,4 +102,40 @@ def container_definitions(
         linux["capabilities"] = {"drop": ["ALL"]}
     container["linuxParameters"] = linux
     container["stopTimeout"] = 30
-    return json.dumps([container])
+    sidecars = [_sidecar(s, logs(f"{stream_prefix}-{s.name}")) for s in settings.sidecars]
+    return json.dumps([container, *sidecars])
+
+
+def _sidecar(sidecar: SidecarContainer, logs: dict[str, Any]) -> dict[str, Any]:
+    """A sidecar the app reaches on localhost: awsvpc tasks share one network namespace, so no
+    port is published; no secrets, no user override, nothing writable, no capabilities.
+
+    Without capabilities an entrypoint running as root cannot step down to another user (the
+    official valkey and redis images do so when the command is the server name or starts with
+    an option): such images need a command that starts with the binary's full path.
+    """
+    container: dict[str, Any] = {"name": sidecar.name, "image": sidecar.image, "essential": True}
+    if sidecar.command:
+        container["command"] = list(sidecar.command)
+    container["memoryReservation"] = sidecar.memory_reservation
+    container["readonlyRootFilesystem"] = True
+    container["logConfiguration"] = logs
+    container["linuxParameters"] = {"capabilities": {"drop": ["ALL"]}}
+    return container
+
+
+def _log_configuration(log_group_name: str, region: str) -> Callable[[str], dict[str, Any]]:
+    def for_prefix(stream_prefix: str) -> dict[str, Any]:
+        return {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": stream_prefix,
+                # A full buffer drops log lines instead of blocking the container's stdout writes.
+                "mode": "non-blocking",
+                "max-buffer-size": "25m",
+            },
+        }
+
+    return for_prefix

@@ -1,42 +1,23 @@
 """ContainerService: one ECS Fargate service, either the web API behind the load balancer or a worker."""
 
-import json
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from .container_definition import CONTAINER_NAME, ContainerSettings, check_names
+from .connection_rules import admit_load_balancer, open_connections
+from .container_definition import CONTAINER_NAME, ContainerSettings
 from .container_service_args import ContainerServiceArgs
 from .fargate_task import FargateTask
 from .service_autoscaling import ServiceAutoscaling, check_autoscaling
-from .task_iam import ecs_tasks_trust
-from .wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
+from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
+from .task_inputs import check_sidecars, merge_variables
+from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, SecretReference, SidecarContainer
 
 # Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the
 # first to offer everything used here: ARM64 (also on FARGATE_SPOT), ECS Exec, 20 GiB ephemeral
 # storage for the scratch volumes.
 PLATFORM_VERSION = "1.4.0"
-
-# ECS Exec's agent opens its channels through these; AWS defines no resource to narrow them to.
-_ECS_EXEC_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EcsExecChannels",
-                "Effect": "Allow",
-                "Action": [
-                    "ssmmessages:CreateControlChannel",
-                    "ssmmessages:CreateDataChannel",
-                    "ssmmessages:OpenControlChannel",
-                    "ssmmessages:OpenDataChannel",
-                ],
-                "Resource": ["*"],
-            }
-        ],
-    }
-)
 
 
 class ContainerService(pulumi.ComponentResource):
@@ -48,8 +29,13 @@ class ContainerService(pulumi.ComponentResource):
     role (``task_role``, for later grants), a security group with HTTPS egress, and target
     tracking autoscaling. With ``load_balancer`` it registers in the target group and admits
     only the load balancer's security group on ``port``; without it (a worker) nothing may
-    connect in. Later components open egress to the database or cache on
-    ``security_group_id``.
+    connect in.
+
+    Each of ``connections`` (a database, a cache) opens this service's egress to the store's
+    security group on its port and the store's ingress from this service, and adds its
+    environment and secrets to the container (the execution role may read exactly the secrets
+    given here and in the connections). Each of ``sidecars`` runs beside the app in the same
+    task, reachable on localhost, with its memory reservation taken from the task's memory.
 
     Application Auto Scaling owns the running count, so ``desiredCount`` only sets the first
     deployment; change ``minCount``/``maxCount`` afterwards.
@@ -62,7 +48,8 @@ class ContainerService(pulumi.ComponentResource):
         api = ContainerService("api", settings.config.service, cluster=cluster.ref,
                                vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
                                image=registry.image, secrets=app_secrets.references,
-                               load_balancer=alb.target, opts=on_aws)
+                               load_balancer=alb.target, connections=[db.connection],
+                               opts=on_aws)
         pulumi.export("apiServiceName", api.service_name)
     """
 
@@ -87,10 +74,13 @@ class ContainerService(pulumi.ComponentResource):
         image: ImageRef,
         secrets: Mapping[str, SecretReference],
         load_balancer: LoadBalancerTarget | None = None,
+        connections: Sequence[Connection] = (),
+        sidecars: Sequence[SidecarContainer] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # Wiring mistakes surface before anything is registered.
-        check_names(name, args.environment, secrets)
+        environment, all_secrets = merge_variables(name, args.environment, secrets, connections)
+        check_sidecars(name, sidecars, task_memory=args.memory, app_port=args.port)
         if load_balancer is not None and args.port is None:
             raise ValueError(
                 f"{name}: port is required behind a load balancer (its target group forwards to it)"
@@ -110,7 +100,7 @@ class ContainerService(pulumi.ComponentResource):
             # Tasks started before this grant exists could not open an ECS Exec session.
             waits_for.append(
                 aws.iam.RolePolicy(
-                    f"{name}-ecs-exec", role=self.task_role.id, policy=_ECS_EXEC_POLICY, opts=child
+                    f"{name}-ecs-exec", role=self.task_role.id, policy=ECS_EXEC_POLICY, opts=child
                 )
             )
 
@@ -121,16 +111,17 @@ class ContainerService(pulumi.ComponentResource):
             architecture=args.architecture,
             settings=ContainerSettings(
                 command=args.command,
-                environment=args.environment,
                 port=args.port,
                 health_check=args.health_check,
                 readonly_root_filesystem=args.readonly_root_filesystem,
                 scratch_paths=args.scratch_paths,
                 user=args.user,
                 drop_all_capabilities=args.drop_all_capabilities,
+                sidecars=tuple(sidecars),
             ),
             image=image,
-            secrets=secrets,
+            environment=environment,
+            secrets=all_secrets,
             log_retention_days=args.log_retention_days,
             task_role=self.task_role,
         )
@@ -142,8 +133,8 @@ class ContainerService(pulumi.ComponentResource):
             tags={"Name": f"{name}-tasks"},
             opts=child,
         )
-        # Rules are separate resources (none inline), so later components can add egress to the
-        # database or cache without the group removing them. DNS to the VPC resolver needs no rule.
+        # Rules are separate resources (none inline), so other components' rules on this group
+        # are not removed by it. DNS to the VPC resolver needs no rule.
         self.https_egress = aws.vpc.SecurityGroupEgressRule(
             f"{name}-https-out",
             security_group_id=self.security_group.id,
@@ -154,10 +145,13 @@ class ContainerService(pulumi.ComponentResource):
             cidr_ipv4="0.0.0.0/0",
             opts=child,
         )
+        # Tasks that start before their rules exist could not reach the database at boot.
+        waits_for += open_connections(self, name, self.security_group.id, connections)
         registration: list[aws.ecs.ServiceLoadBalancerArgs] | None = None
         grace_period: int | None = None
         if load_balancer is not None and args.port is not None:
-            waits_for += [load_balancer.listener, *self._admit_load_balancer(name, args.port, load_balancer)]
+            waits_for.append(load_balancer.listener)
+            waits_for += admit_load_balancer(self, name, self.security_group.id, args.port, load_balancer)
             registration = [
                 aws.ecs.ServiceLoadBalancerArgs(
                     container_name=CONTAINER_NAME,
@@ -236,30 +230,3 @@ class ContainerService(pulumi.ComponentResource):
                 "taskRoleArn": self.task_role_arn,
             }
         )
-
-    def _admit_load_balancer(
-        self, name: str, port: int, load_balancer: LoadBalancerTarget
-    ) -> list[pulumi.Resource]:
-        """Let the load balancer reach this service on ``port``, and only this service from its side."""
-        child = pulumi.ResourceOptions(parent=self)
-        ingress = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-lb",
-            security_group_id=self.security_group.id,
-            description=f"Load balancer to {name} on {port}",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=load_balancer.security_group_id,
-            opts=child,
-        )
-        egress = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-lb-egress",
-            security_group_id=load_balancer.security_group_id,
-            description=f"Load balancer to {name} tasks on {port}",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=self.security_group.id,
-            opts=child,
-        )
-        return [ingress, egress]

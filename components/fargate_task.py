@@ -18,13 +18,16 @@ class FargateTask:
 
     Not a component of its own: ContainerService and MigrationTask each own one, so their
     resources stay directly under them. ``task_role`` is what the container's code runs as
-    (``None``: no AWS credentials at all).
+    (``None``: no AWS credentials at all). ``environment`` values may be Outputs (a database
+    address); they are resolved into the container definition. The execution role may read
+    exactly ``secrets``.
 
     Example::
 
         task = FargateTask(self, name, size=args, architecture=Architecture.ARM64,
                            settings=ContainerSettings(command=["alembic", "upgrade", "head"]),
-                           image=image, secrets=secrets, log_retention_days=7, task_role=None)
+                           image=image, environment={"DB_HOST": db.address}, secrets=secrets,
+                           log_retention_days=7, task_role=None)
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class FargateTask:
         architecture: Architecture,
         settings: ContainerSettings,
         image: ImageRef,
+        environment: Mapping[str, pulumi.Input[str]],
         secrets: Mapping[str, SecretReference],
         log_retention_days: int,
         task_role: aws.iam.Role | None,
@@ -67,6 +71,7 @@ class FargateTask:
             return container_definitions(
                 settings,
                 image_uri=v["image"],
+                environment=v["environment"],
                 secrets=v["secrets"],
                 log_group_name=v["log_group"],
                 region=v["region"],
@@ -74,7 +79,11 @@ class FargateTask:
             )
 
         definitions = pulumi.Output.all(
-            image=image.uri, log_group=self.log_group.name, region=region, secrets=_value_froms(secrets)
+            image=image.uri,
+            log_group=self.log_group.name,
+            region=region,
+            environment=_resolved(environment),
+            secrets=_resolved({key: ref.value_from for key, ref in secrets.items()}),
         ).apply(render)
         # No host path: Fargate gives each a fresh, task-private directory on ephemeral storage.
         volumes = [
@@ -99,7 +108,8 @@ class FargateTask:
         )
 
 
-def _value_froms(secrets: Mapping[str, SecretReference]) -> pulumi.Output[Any]:
-    if not secrets:
+def _resolved(values: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[Any]:
+    """One Output of the whole mapping (``Output.all()`` with no arguments resolves to a list)."""
+    if not values:
         return pulumi.Output.from_input({})
-    return pulumi.Output.all(**{key: ref.value_from for key, ref in secrets.items()})
+    return pulumi.Output.all(**values)

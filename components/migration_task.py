@@ -6,12 +6,13 @@ from typing import Any
 
 import pulumi
 
-from .container_definition import ContainerSettings, check_names
+from .container_definition import ContainerSettings
 from .fargate_task import FargateTask
 from .fargate_task_size import Architecture
 from .log_retention import CLOUDWATCH_RETENTION_DAYS
 from .migration_task_args import MigrationArgs
-from .wiring import ClusterRef, ImageRef, SecretReference
+from .task_inputs import merge_variables
+from .wiring import ClusterRef, Connection, ImageRef, SecretReference
 
 
 class MigrationTask(pulumi.ComponentResource):
@@ -21,6 +22,10 @@ class MigrationTask(pulumi.ComponentResource):
     capabilities dropped) and its own execution role of the same least-privilege shape; no task
     role, so the migration code gets no AWS credentials. Pass the service's security group so
     the task reaches the database the same way the service does.
+
+    ``connections`` add their environment and secrets exactly as for the service (values may be
+    Outputs), but no security group rules: the task runs in the API's security group, which the
+    API's own connections already opened to the database. Pass the API's connections.
 
     Run it with ``run_task_command`` (on-demand FARGATE, so Spot cannot interrupt a migration),
     then wait for it and check the exit code::
@@ -36,6 +41,7 @@ class MigrationTask(pulumi.ComponentResource):
                                   subnet_ids=network.private_subnet_ids,
                                   security_group_id=api.security_group_id, image=registry.image,
                                   secrets=app_secrets.references, environment=service.environment,
+                                  connections=[db.connection],
                                   log_retention_days=service.log_retention_days,
                                   architecture=service.architecture, opts=on_aws)
         pulumi.export("migrationCommand", migration.run_task_command)
@@ -57,12 +63,13 @@ class MigrationTask(pulumi.ComponentResource):
         security_group_id: pulumi.Input[str],
         image: ImageRef,
         secrets: Mapping[str, SecretReference],
-        environment: Mapping[str, str],
+        environment: Mapping[str, pulumi.Input[str]],
         log_retention_days: int,
         architecture: Architecture,
+        connections: Sequence[Connection] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        check_names(name, environment, secrets)
+        all_environment, all_secrets = merge_variables(name, environment, secrets, connections)
         if log_retention_days not in CLOUDWATCH_RETENTION_DAYS:
             raise ValueError(
                 f"{name}: log_retention_days {log_retention_days} is no CloudWatch retention period"
@@ -74,9 +81,10 @@ class MigrationTask(pulumi.ComponentResource):
             name,
             size=args,
             architecture=architecture,
-            settings=ContainerSettings(command=args.command, environment=environment),
+            settings=ContainerSettings(command=args.command),
             image=image,
-            secrets=secrets,
+            environment=all_environment,
+            secrets=all_secrets,
             log_retention_days=log_retention_days,
             task_role=None,
         )

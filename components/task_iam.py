@@ -1,4 +1,4 @@
-"""IAM documents for Fargate tasks: the ECS trust policy and the least-privilege execution policy."""
+"""IAM documents for Fargate tasks: ECS trust, the least-privilege execution policy, ECS Exec."""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -8,6 +8,26 @@ import pulumi
 import pulumi_aws as aws
 
 from .wiring import ImageRef, SecretReference
+
+# ECS Exec's agent opens its channels through these; AWS defines no resource to narrow them to.
+ECS_EXEC_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EcsExecChannels",
+                "Effect": "Allow",
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                "Resource": ["*"],
+            }
+        ],
+    }
+)
 
 
 def ecs_tasks_trust(parent: pulumi.Resource) -> pulumi.Output[str]:

@@ -5,6 +5,7 @@ A component exposes one of these (``registry.image``, ``secrets.references``,
 is looked up globally, so every dependency is visible at the call site.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,3 +77,45 @@ class LoadBalancerTarget:
     security_group_id: pulumi.Input[str]
     listener: pulumi.Resource
     resource_label: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How a service reaches one data store: network access plus the settings its code reads.
+
+    The consuming ContainerService opens its own egress to ``security_group_id`` on ``port``
+    and the store's ingress from itself (no CIDR rules), adds ``environment`` to the container's
+    plain environment and ``secrets`` to its ``secrets`` (the execution role may read exactly
+    those). ``security_group_id`` is None for a store inside the task (a sidecar on localhost).
+
+    Example::
+
+        Connection(name="database", security_group_id=db.security_group_id, port=5432,
+                   environment={"DB_HOST": db.address, "DB_PORT": "5432"},
+                   secrets={"DB_PASSWORD": db.password_secret})
+    """
+
+    name: str
+    security_group_id: pulumi.Input[str] | None
+    port: int
+    environment: Mapping[str, pulumi.Input[str]]
+    secrets: Mapping[str, SecretReference]
+
+
+@dataclass(frozen=True)
+class SidecarContainer:
+    """An extra container in the same task, reachable by the app on localhost.
+
+    Example::
+
+        SidecarContainer(name="redis", image="public.ecr.aws/docker/library/valkey:8.1-alpine",
+                         port=6379, command=("valkey-server", "--bind", "127.0.0.1"),
+                         memory_reservation=64)
+    """
+
+    name: str
+    image: str
+    port: int
+    command: Sequence[str]
+    # MiB held for the sidecar out of the task's memory (a soft limit).
+    memory_reservation: int

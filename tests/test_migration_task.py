@@ -1,16 +1,18 @@
 """MigrationTask on its own: the task definition, its execution role, the run-task command, config errors."""
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
 from components.fargate_task_size import Architecture
 from components.migration_task import MigrationTask
 from components.migration_task_args import MigrationArgs
-from components.wiring import ClusterRef, ImageRef, SecretReference
+from components.wiring import ClusterRef, Connection, ImageRef, SecretReference
 from tests.harness import PlanResult, run_components
 
 CLUSTER = ClusterRef("mock-cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/mock-cluster")
@@ -25,9 +27,10 @@ TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"
 def deploy(
     args: MigrationArgs | None = None,
     *,
-    environment: dict[str, str] | None = None,
+    environment: Mapping[str, str] | Callable[[], Mapping[str, pulumi.Input[str]]] | None = None,
     log_retention_days: int = 7,
     architecture: Architecture = Architecture.ARM64,
+    connections: Callable[[], Sequence[Connection]] = lambda: (),
 ) -> PlanResult:
     def build() -> None:
         migration = MigrationTask(
@@ -38,15 +41,24 @@ def deploy(
             security_group_id="sg-x",
             image=IMAGE,
             secrets=SECRETS,
-            environment={"LOG_LEVEL": "info"} if environment is None else environment,
+            environment=_environment(environment),
             log_retention_days=log_retention_days,
             architecture=architecture,
+            connections=connections(),
         )
         pulumi.export("taskFamily", migration.task_family)
         pulumi.export("runTaskCommand", migration.run_task_command)
         pulumi.export("taskDefinitionArn", migration.task_definition_arn)
 
     return run_components(build)
+
+
+def _environment(
+    given: Mapping[str, str] | Callable[[], Mapping[str, pulumi.Input[str]]] | None,
+) -> Mapping[str, pulumi.Input[str]]:
+    if given is None:
+        return {"LOG_LEVEL": "info"}
+    return given() if callable(given) else given
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +164,89 @@ def test_environment_that_shadows_a_secret_is_rejected() -> None:
         deploy(environment={"DATABASE_URL": "postgres://localhost/app"})
     assert str(raised.value) == (
         "migrate: DATABASE_URL is set both in environment and as a secret; keep it only in webapp:secrets"
+    )
+
+
+CACHE_PARAM = "arn:aws:ssm:us-east-1:123456789012:parameter/webapp/dev/cache-auth"
+CACHE_KEY = "arn:aws:kms:us-east-1:123456789012:key/cache"
+
+
+def data_stores() -> list[Connection]:
+    """The API's connections: a database with Output values, a cache with an SSM parameter."""
+    db_dns = aws.route53.Record(
+        "db-dns", zone_id="ZMOCK", name="db.mock.internal", type="CNAME", ttl=60, records=["x.mock"]
+    )
+    database = Connection(
+        "database",
+        "sg-mock-db",
+        5432,
+        {"DB_HOST": db_dns.fqdn, "DB_PORT": "5432"},
+        {"DB_PASSWORD": SecretReference("secretsmanager", f"{DB_SECRET}:password::", DB_SECRET, SECRETS_KEY)},
+    )
+    cache = Connection(
+        "cache",
+        "sg-mock-cache",
+        6379,
+        {},
+        {"CACHE_AUTH_TOKEN": SecretReference("ssm", CACHE_PARAM, CACHE_PARAM, CACHE_KEY)},
+    )
+    return [database, cache]
+
+
+@pytest.fixture(scope="module")
+def connected() -> PlanResult:
+    # Outputs are accepted in the environment too (created inside the run, as __main__.py would).
+    return deploy(
+        environment=lambda: {"LOG_LEVEL": pulumi.Output.from_input("debug")}, connections=data_stores
+    )
+
+
+def test_connections_add_environment_and_secrets(connected: PlanResult) -> None:
+    app = container(connected)
+    assert app["environment"] == [
+        {"name": "DB_HOST", "value": "db.mock.internal"},
+        {"name": "DB_PORT", "value": "5432"},
+        {"name": "LOG_LEVEL", "value": "debug"},
+    ]
+    assert app["secrets"] == [
+        {"name": "CACHE_AUTH_TOKEN", "valueFrom": CACHE_PARAM},
+        {"name": "DATABASE_URL", "valueFrom": f"{DB_SECRET}:url::"},
+        {"name": "DB_PASSWORD", "valueFrom": f"{DB_SECRET}:password::"},
+    ]
+
+
+def test_connections_extend_the_execution_role_by_their_secrets(connected: PlanResult) -> None:
+    policy = json.loads(connected.one("aws:iam/rolePolicy:RolePolicy", "migrate-execution").inputs["policy"])
+    assert [(s["Sid"], s["Resource"]) for s in policy["Statement"][3:]] == [
+        ("ReadSecrets", [DB_SECRET]),
+        ("ReadParameters", [CACHE_PARAM]),
+        ("DecryptSecrets", [CACHE_KEY, SECRETS_KEY]),
+    ]
+    assert policy["Statement"][-1]["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]
+        }
+    }
+
+
+def test_connections_open_no_security_group_rules(connected: PlanResult) -> None:
+    # The task runs in the API's security group, whose own connections opened these paths.
+    assert sorted({r.type for r in connected.resources}) == [
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:route53/record:Record",
+        "webapp:index:MigrationTask",
+    ]
+
+
+def test_a_variable_set_by_a_connection_and_the_environment_is_rejected() -> None:
+    with pytest.raises(ValueError) as raised:
+        deploy(environment={"DB_HOST": "localhost"}, connections=data_stores)
+    assert str(raised.value) == (
+        "migrate: DB_HOST is set by both environment and connection 'database'; each variable must come from "
+        "one place"
     )
 
 
