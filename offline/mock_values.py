@@ -101,6 +101,41 @@ def _route53_record(name: str, inputs: dict[str, Any], region: str) -> dict[str,
     return {"fqdn": str(inputs.get("name") or f"{name}.mock.example.com").rstrip(".")}
 
 
+def _rds_master_secret(kind: str, name: str, inputs: dict[str, Any], region: str) -> list[dict[str, Any]]:
+    # RDS names the secrets it manages rds!db-<uuid> / rds!cluster-<uuid>; replicas have none.
+    if not inputs.get("manageMasterUserPassword"):
+        return []
+    arn = f"arn:aws:secretsmanager:{region}:{MOCK_ACCOUNT}:secret:rds!{kind}-mock-{name}-MoCk12"
+    key = inputs.get("masterUserSecretKmsKeyId") or f"arn:aws:kms:{region}:{MOCK_ACCOUNT}:key/mock-aws-rds"
+    return [{"secretArn": arn, "kmsKeyId": key, "secretStatus": "active"}]
+
+
+def _rds_instance(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    identifier = inputs.get("identifier") or f"{name}-mock"
+    address = f"{identifier}.mock.{region}.rds.amazonaws.com"
+    return {
+        "address": address,
+        "endpoint": f"{address}:5432",
+        "port": inputs.get("port") or 5432,
+        "resourceId": f"db-MOCK-{name}",
+        "arn": f"arn:aws:rds:{region}:{MOCK_ACCOUNT}:db:{identifier}",
+        "masterUserSecrets": _rds_master_secret("db", name, inputs, region),
+    }
+
+
+def _rds_cluster(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    identifier = inputs.get("clusterIdentifier") or f"{name}-mock"
+    return {
+        "clusterIdentifier": identifier,
+        "endpoint": f"{identifier}.cluster-mock.{region}.rds.amazonaws.com",
+        "readerEndpoint": f"{identifier}.cluster-ro-mock.{region}.rds.amazonaws.com",
+        "port": inputs.get("port") or 5432,
+        "clusterResourceId": f"cluster-MOCK-{name}",
+        "arn": f"arn:aws:rds:{region}:{MOCK_ACCOUNT}:cluster:{identifier}",
+        "masterUserSecrets": _rds_master_secret("cluster", name, inputs, region),
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:iam/role:Role": _iam_role,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
@@ -111,10 +146,19 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
     "aws:ecs/cluster:Cluster": _ecs_cluster,
     "aws:kms/key:Key": _kms_key,
+    # ElastiCache endpoints: master./replica.<group id>.<hash>.<region code>.cache.amazonaws.com.
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, inputs, region: {
+        "replicationGroupId": inputs.get("replicationGroupId") or f"{name}-mock",
+        "primaryEndpointAddress": f"master.{name}-mock.mock.{region}.cache.amazonaws.com",
+        "readerEndpointAddress": f"replica.{name}-mock.mock.{region}.cache.amazonaws.com",
+        "port": 6379,
+    },
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
     "aws:route53/record:Record": _route53_record,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
 }
 
 
