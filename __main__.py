@@ -11,8 +11,10 @@ import pulumi_aws as aws
 
 from components import (
     AppSecrets,
+    Cache,
     Cluster,
     ContainerService,
+    Database,
     ImageRegistry,
     LoadBalancer,
     MigrationTask,
@@ -36,6 +38,24 @@ registry = ImageRegistry(
     "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
 )
 secrets = AppSecrets("app", config.secrets, protect=config.protect, opts=on_aws)
+database = Database(
+    "db",
+    config.database,
+    vpc_id=network.vpc_id,
+    subnet_ids=network.isolated_subnet_ids,
+    protect=config.protect,
+    opts=on_aws,
+)
+cache = Cache(
+    "cache",
+    config.cache,
+    vpc_id=network.vpc_id,
+    subnet_ids=network.isolated_subnet_ids,
+    protect=config.protect,
+    opts=on_aws,
+)
+# Each service opens its own way to the data stores; nothing else can reach them.
+data_stores = [database.connection, cache.connection]
 
 assert config.service.port is not None  # StackConfig requires it
 load_balancer = LoadBalancer(
@@ -57,6 +77,8 @@ api = ContainerService(
     image=registry.image,
     secrets=secrets.references,
     load_balancer=load_balancer.target,
+    connections=data_stores,
+    sidecars=[cache.sidecar] if cache.sidecar is not None else [],
     opts=on_aws,
 )
 workers = {
@@ -68,6 +90,7 @@ workers = {
         subnet_ids=network.private_subnet_ids,
         image=registry.image,
         secrets=secrets.references,
+        connections=data_stores,
         opts=on_aws,
     )
     for name, worker in config.workers.items()
@@ -91,6 +114,12 @@ pulumi.export("serviceName", api.service_name)
 pulumi.export("serviceSecurityGroupId", api.security_group_id)
 pulumi.export("serviceLogGroup", api.log_group_name)
 pulumi.export("taskFamily", api.task_family)
+pulumi.export("databaseAddress", database.address)
+pulumi.export("databaseSecurityGroupId", database.security_group_id)
+pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+pulumi.export("cacheEndpoint", cache.primary_endpoint)
+if cache.security_group_id is not None:
+    pulumi.export("cacheSecurityGroupId", cache.security_group_id)
 pulumi.export("workerServiceNames", {name: worker.service_name for name, worker in workers.items()})
 
 if config.migration is not None:
@@ -103,6 +132,7 @@ if config.migration is not None:
         image=registry.image,
         secrets=secrets.references,
         environment=config.service.environment,
+        connections=data_stores,
         log_retention_days=config.service.log_retention_days,
         architecture=config.service.architecture,
         opts=on_aws,

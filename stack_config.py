@@ -14,10 +14,13 @@ from pydantic import Field, field_validator, model_validator
 
 from components import (
     AppSecretsArgs,
+    CacheArgs,
+    CacheMode,
     ClusterArgs,
     ConfigError,
     ConfigFieldError,
     ContainerServiceArgs,
+    DatabaseArgs,
     ImageArgs,
     LoadBalancerArgs,
     MigrationArgs,
@@ -30,6 +33,12 @@ from components._model import ConfigModel
 RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _WORKER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
+# The variables the Database and Cache connections set in every service (tests keep this in
+# step with the components); config may not define them a second time.
+CONNECTION_VARIABLES = {
+    "database": ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"),
+    "cache": ("REDIS_HOST", "REDIS_PORT", "REDIS_TLS", "REDIS_AUTH_TOKEN"),
+}
 
 
 class StackConfig(ConfigModel):
@@ -58,6 +67,8 @@ class StackConfig(ConfigModel):
     service: ContainerServiceArgs = ContainerServiceArgs()
     workers: dict[str, ContainerServiceArgs] = Field(default_factory=dict)
     migration: MigrationArgs | None = None
+    database: DatabaseArgs = DatabaseArgs()
+    cache: CacheArgs = CacheArgs()
 
     @field_validator("tags")
     @classmethod
@@ -109,6 +120,23 @@ class StackConfig(ConfigModel):
         return self
 
     @model_validator(mode="after")
+    def _sidecar_cache_fits(self) -> "StackConfig":
+        if self.cache.mode is not CacheMode.SIDECAR:
+            return self
+        if self.workers:
+            raise ConfigFieldError(
+                "cache.mode", self.cache.mode.value,
+                f"a sidecar cache lives inside each API task, so workers ({', '.join(self.workers)}) could "
+                'not reach it: use mode "elasticache", or remove the workers',
+            )  # fmt: skip
+        if self.cache.sidecar_memory_mb >= self.service.memory:
+            raise ConfigFieldError(
+                "cache.sidecarMemoryMb", self.cache.sidecar_memory_mb,
+                f"must leave memory for the app: service.memory is {self.service.memory} MiB",
+            )  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
     def _secrets_are_not_environment(self) -> "StackConfig":
         services = {"service": self.service, **{f"workers.{n}": w for n, w in self.workers.items()}}
         for key, service in services.items():
@@ -119,7 +147,17 @@ class StackConfig(ConfigModel):
                         service.environment[name],
                         "is also a key of secrets.values; a variable comes from one place",
                     )
+                _not_a_connection_variable(f"{key}.environment.{name}", name, service.environment[name])
+        for name, spec in self.secrets.values.items():
+            dumped = spec.model_dump(by_alias=True, exclude_none=True)
+            _not_a_connection_variable(f"secrets.values.{name}", name, dumped)
         return self
+
+
+def _not_a_connection_variable(key: str, name: str, value: object) -> None:
+    for store, names in CONNECTION_VARIABLES.items():
+        if name in names:
+            raise ConfigFieldError(key, value, f"is set by the {store} connection; choose another name")
 
 
 class Settings:

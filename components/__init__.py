@@ -15,6 +15,8 @@ Example::
 
 from .app_secrets import AppSecrets
 from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
+from .cache import Cache
+from .cache_args import CacheArgs, CacheEngine, CacheMode, MaxmemoryPolicy
 from .cluster import Cluster
 from .cluster_args import ClusterArgs, ContainerInsights
 from .config_errors import ConfigError, ConfigFieldError, validate_config
@@ -26,6 +28,8 @@ from .container_service_args import (
     ContainerServiceArgs,
     DeploymentArgs,
 )
+from .database import Database
+from .database_args import DatabaseArgs, EngineMode
 from .fargate_task_size import Architecture, FargateTaskSize
 from .image_registry import ImageRegistry
 from .image_registry_args import BuildArgs, ImageArgs
@@ -39,7 +43,7 @@ from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .subnet_layout import SubnetLayout, plan_subnets
-from .wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
+from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, SecretReference, SidecarContainer
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -49,6 +53,10 @@ __all__ = [
     "Architecture",
     "AutoscalingArgs",
     "BuildArgs",
+    "Cache",
+    "CacheArgs",
+    "CacheEngine",
+    "CacheMode",
     "CapacityArgs",
     "CapacityStrategy",
     "Cluster",
@@ -56,11 +64,15 @@ __all__ = [
     "ClusterRef",
     "ConfigError",
     "ConfigFieldError",
+    "Connection",
     "ContainerHealthCheckArgs",
     "ContainerInsights",
     "ContainerService",
     "ContainerServiceArgs",
+    "Database",
+    "DatabaseArgs",
     "DeploymentArgs",
+    "EngineMode",
     "FargateTaskSize",
     "FlowLogsArgs",
     "FrontDoor",
@@ -73,6 +85,7 @@ __all__ = [
     "LoadBalancer",
     "LoadBalancerArgs",
     "LoadBalancerTarget",
+    "MaxmemoryPolicy",
     "MigrationArgs",
     "MigrationTask",
     "NatStrategy",
@@ -82,6 +95,7 @@ __all__ = [
     "ScheduleArgs",
     "SecretReference",
     "SecretSpec",
+    "SidecarContainer",
     "SubnetLayout",
     "SubnetMasks",
     "TargetHealthCheckArgs",

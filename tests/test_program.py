@@ -24,7 +24,8 @@ def test_committed_stacks_plan(stack: str) -> None:
         "vpcId", "vpcCidr", "publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds", "flowLogGroupName",
         "apiUrl", "loadBalancerArn", "loadBalancerSecurityGroupId", "clusterName", "image",
         "imageRepositoryUrl", "serviceName", "serviceSecurityGroupId", "serviceLogGroup", "taskFamily",
-        "workerServiceNames", "migrationTaskFamily", "migrationCommand",
+        "workerServiceNames", "migrationTaskFamily", "migrationCommand", "databaseAddress",
+        "databaseSecurityGroupId", "databaseMasterSecretArn", "cacheEndpoint", "cacheSecurityGroupId",
     }  # fmt: skip
 
 

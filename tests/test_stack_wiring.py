@@ -28,7 +28,7 @@ def test_api_sits_behind_the_load_balancer_and_only_it_gets_in(dev: PlanResult) 
         "securityGroups": ["mock-api-sg"],
         "subnets": ["subnet-mock-private-1", "subnet-mock-private-2"],
     }
-    ingress = {r.name: r.inputs for r in dev.by_type(INGRESS)}
+    ingress = {r.name: r.inputs for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-api-sg"}
     assert ingress == {
         "api-from-lb": {
             "securityGroupId": "mock-api-sg", "referencedSecurityGroupId": "mock-api-alb",
@@ -60,7 +60,7 @@ def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> 
     worker = dev.one(SERVICE, "worker-celery-svc").inputs
     assert "loadBalancers" not in worker
     assert "healthCheckGracePeriodSeconds" not in worker
-    assert not [r for r in dev.by_type(INGRESS) if r.name.startswith("worker-")]
+    assert not [r for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-worker-celery-sg"]
     api_image = container(dev, "api-task-def")["image"]
     assert api_image == "123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp/dev/api:bootstrap"
     celery = container(dev, "worker-celery-task-def")
@@ -70,24 +70,70 @@ def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> 
     assert dev.outputs["workerServiceNames"] == {"celery": "worker-celery-svc-mock"}
 
 
-def test_generated_secret_reaches_every_container_only_as_a_secret(dev: PlanResult) -> None:
-    secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:webapp/dev/app/SECRET_KEY-MoCk12"
+SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+DB_SECRET = f"{SECRETS}rds!db-mock-db-instance-MoCk12"
+APP_SECRET = f"{SECRETS}webapp/dev/app/SECRET_KEY-MoCk12"
+CACHE_SECRET = f"{SECRETS}webapp/dev/cache/REDIS_AUTH_TOKEN-MoCk12"
+
+
+def test_secrets_reach_every_container_only_as_secrets(dev: PlanResult) -> None:
     for task in ("api-task-def", "worker-celery-task-def", "migrate-task-def"):
         definition = container(dev, task)
-        assert definition["secrets"] == [{"name": "SECRET_KEY", "valueFrom": secret_arn}]
-        assert "SECRET_KEY" not in {e["name"] for e in definition.get("environment", [])}
+        assert definition["secrets"] == [
+            {"name": "DB_PASSWORD", "valueFrom": f"{DB_SECRET}:password::"},
+            {"name": "REDIS_AUTH_TOKEN", "valueFrom": CACHE_SECRET},
+            {"name": "SECRET_KEY", "valueFrom": APP_SECRET},
+        ]
+        plain = {e["name"]: e["value"] for e in definition["environment"]}
+        assert not {"DB_PASSWORD", "REDIS_AUTH_TOKEN", "SECRET_KEY"} & set(plain)
+        assert plain == {
+            "APP_ENV": "dev",
+            "DB_HOST": "webapp-dev-db.mock.us-east-1.rds.amazonaws.com",
+            "DB_NAME": "app",
+            "DB_PORT": "5432",
+            "DB_USER": "app_admin",
+            "REDIS_HOST": "master.cache-rg-mock.mock.us-east-1.cache.amazonaws.com",
+            "REDIS_PORT": "6379",
+            "REDIS_TLS": "true",
+        }
+
+
+def test_only_the_services_reach_the_data_tier(dev: PlanResult) -> None:
+    data_tier = ("mock-db-sg", "mock-cache-sg")
+    rules = [r.inputs for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] in data_tier]
+    assert all("cidrIpv4" not in r and "cidrIpv6" not in r for r in rules)
+    admitted = {
+        (r["securityGroupId"], r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules
+    }
+    assert admitted == {
+        ("mock-db-sg", "mock-api-sg", 5432, 5432),
+        ("mock-db-sg", "mock-worker-celery-sg", 5432, 5432),
+        ("mock-cache-sg", "mock-api-sg", 6379, 6379),
+        ("mock-cache-sg", "mock-worker-celery-sg", 6379, 6379),
+    }
+    egress = {
+        (r.inputs.get("referencedSecurityGroupId"), r.inputs["fromPort"])
+        for r in dev.by_type(EGRESS)
+        if r.inputs["securityGroupId"] == "mock-api-sg"
+    }
+    assert egress == {(None, 443), ("mock-db-sg", 5432), ("mock-cache-sg", 6379)}
+    assert dev.one("aws:rds/instance:Instance").inputs["publiclyAccessible"] is False
+
+
+def test_data_stores_live_in_the_isolated_subnets(dev: PlanResult) -> None:
+    isolated = ["subnet-mock-isolated-1", "subnet-mock-isolated-2"]
+    assert dev.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
+    assert dev.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
 
 
 def test_execution_role_reads_exactly_the_app_secret_and_its_key(dev: PlanResult) -> None:
     policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs["policy"])
     grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy["Statement"]}
-    assert grants["ReadSecrets"] == (
-        ["secretsmanager:GetSecretValue"],
-        ["arn:aws:secretsmanager:us-east-1:123456789012:secret:webapp/dev/app/SECRET_KEY-MoCk12"],
-    )
+    assert grants["ReadSecrets"] == (["secretsmanager:GetSecretValue"], [DB_SECRET, APP_SECRET, CACHE_SECRET])
+    keys = "arn:aws:kms:us-east-1:123456789012:key/mock-key-"
     assert grants["DecryptSecrets"] == (
         ["kms:Decrypt"],
-        ["arn:aws:kms:us-east-1:123456789012:key/mock-key-app-secrets"],
+        [f"{keys}app-secrets", f"{keys}cache-key", f"{keys}db-key"],
     )
     assert grants["PullImage"][1] == ["arn:aws:ecr:us-east-1:123456789012:repository/webapp/dev/api"]
 
@@ -114,6 +160,14 @@ PROTECTED = {
     ("aws:secretsmanager/secretVersion:SecretVersion", "app-SECRET_KEY"),
     ("aws:ecr/repository:Repository", "api-repo"),
     ("aws:s3/bucket:Bucket", "api-access-logs"),
+    ("aws:kms/key:Key", "db-key"),
+    ("aws:rds/instance:Instance", "db-instance"),
+    ("aws:rds/parameterGroup:ParameterGroup", "db-params"),
+    ("aws:kms/key:Key", "cache-key"),
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "cache-rg"),
+    ("aws:elasticache/parameterGroup:ParameterGroup", "cache-params"),
+    ("aws:secretsmanager/secret:Secret", "cache-auth"),
+    ("aws:secretsmanager/secretVersion:SecretVersion", "cache-auth"),
 }
 
 
@@ -137,6 +191,15 @@ def test_prod_profile(prod: PlanResult) -> None:
     target = prod.one("aws:appautoscaling/target:Target", "api-scaling").inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 10)
     assert prod.one("aws:cloudwatch/logGroup:LogGroup", "api-logs").inputs["retentionInDays"] == 30
+    db = prod.one("aws:rds/instance:Instance").inputs
+    assert (db["multiAz"], db["deletionProtection"], db["backupRetentionPeriod"]) == (True, True, 14)
+    assert db["skipFinalSnapshot"] is False
+    cache = prod.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs
+    assert (cache["numCacheClusters"], cache["automaticFailoverEnabled"], cache["multiAzEnabled"]) == (
+        2,
+        True,
+        True,
+    )
 
 
 def test_dev_profile_runs_on_spot_and_sleeps_at_night(dev: PlanResult) -> None:
@@ -223,3 +286,42 @@ def test_a_variable_is_either_environment_or_secret() -> None:
 )  # fmt: skip
 def test_worker_config_errors(workers: dict, expected: str) -> None:
     assert problems(workers=workers) == [expected]
+
+
+def test_sidecar_cache_runs_in_the_api_task_only() -> None:
+    result = plan("dev", workers={}, cache={"mode": "sidecar"})
+    assert result.by_type("aws:elasticache/replicationGroup:ReplicationGroup") == []
+    containers = json.loads(result.one(TASK, "api-task-def").inputs["containerDefinitions"])
+    assert [c["name"] for c in containers] == ["app", "redis"]
+    assert containers[0]["dependsOn"] == [{"containerName": "redis", "condition": "START"}]
+    plain = {e["name"]: e["value"] for e in containers[0]["environment"]}
+    assert (plain["REDIS_HOST"], plain["REDIS_TLS"]) == ("localhost", "false")
+    assert "REDIS_AUTH_TOKEN" not in {s["name"] for s in containers[0]["secrets"]}
+    assert "cacheSecurityGroupId" not in result.outputs
+
+
+def test_sidecar_cache_with_workers_is_a_config_error() -> None:
+    assert problems(cache={"mode": "sidecar"}) == [
+        'webapp:cache.mode = "sidecar": a sidecar cache lives inside each API task, so workers (celery) '
+        'could not reach it: use mode "elasticache", or remove the workers'
+    ]
+
+
+def test_connection_variables_cannot_be_redefined() -> None:
+    assert problems(service=service(environment={"DB_HOST": "localhost"})) == [
+        'webapp:service.environment.DB_HOST = "localhost": is set by the database connection; '
+        "choose another name"
+    ]
+    assert problems(secrets={"values": {"REDIS_AUTH_TOKEN": {"generate": {}}}}) == [
+        'webapp:secrets.values.REDIS_AUTH_TOKEN = {"generate": {"length": 48}}: is set by the cache '
+        "connection; choose another name"
+    ]
+
+
+def test_connection_variable_list_matches_the_components(dev: PlanResult) -> None:
+    from stack_config import CONNECTION_VARIABLES
+
+    definition = container(dev, "api-task-def")
+    names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
+    declared = set(CONNECTION_VARIABLES["database"]) | set(CONNECTION_VARIABLES["cache"])
+    assert declared == names - {"APP_ENV", "SECRET_KEY"}
