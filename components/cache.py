@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .cache_args import CacheArgs, CacheEngine, CacheMode
+from .cache_args import PORT, CacheArgs, CacheEngine, CacheMode
+from .cache_sidecar import sidecar_container
 from .wiring import Connection, SecretReference, SidecarContainer
 
-PORT = 6379
 AUTH_TOKEN_VARIABLE = "REDIS_AUTH_TOKEN"
 # ElastiCache AUTH tokens are 16-128 printable characters without @, " or /; token_urlsafe
 # draws from A-Z a-z 0-9 - _ only, and 48 bytes give 64 characters.
@@ -258,38 +258,6 @@ class Cache(pulumi.ComponentResource):
         # consumers (task definitions, IAM policies) wait for it.
         arn = pulumi.Output.all(self.auth_secret.arn, self.auth_secret_version.id).apply(lambda a: str(a[0]))
         return pulumi.Output.secret(stored), arn
-
-
-def sidecar_container(args: CacheArgs) -> SidecarContainer:
-    """The dev-only cache container: localhost only, no persistence, bounded memory.
-
-    Its data is lost on every task restart and deploy, it is not shared between tasks, and
-    workers (other tasks) cannot reach it.
-
-    The command starts with the server's full path: given the bare name or options, the
-    official images' entrypoint would chown files and switch users, which the task's dropped
-    capabilities forbid (and it would add ``--protected-mode no``).
-
-    Example::
-
-        sidecar_container(CacheArgs(mode=CacheMode.SIDECAR, sidecar_memory_mb=128))
-    """
-    options = {
-        "--bind": "127.0.0.1",
-        "--port": str(PORT),
-        "--protected-mode": "yes",
-        "--save": "",
-        "--appendonly": "no",
-        "--maxmemory": f"{args.sidecar_memory_mb}mb",
-        "--maxmemory-policy": args.maxmemory_policy.value,
-    }
-    return SidecarContainer(
-        name="redis",
-        image=args.sidecar_image,
-        port=PORT,
-        command=(args.sidecar_server, *(part for option in options.items() for part in option)),
-        memory_reservation=args.sidecar_memory_mb,
-    )
 
 
 def _before_redis_7(args: CacheArgs) -> bool:

@@ -10,6 +10,9 @@ from .config_errors import ConfigFieldError
 from .image_registry_args import _IMAGE_REFERENCE
 from .log_retention import RetentionDays
 
+# The Redis protocol port, for ElastiCache and the sidecar alike.
+PORT = 6379
+
 
 class CacheMode(StrEnum):
     """Where the cache runs.
