@@ -7,6 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._model import ConfigModel
 from .config_errors import ConfigFieldError
+from .secret_recovery import RecoveryWindowDays
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _PARTITION = r"aws|aws-cn|aws-us-gov"
@@ -155,7 +156,7 @@ class AppSecretsArgs(ConfigModel):
     values: dict[str, SecretSpec] = Field(
         default_factory=lambda: {"SECRET_KEY": SecretSpec(generate=GenerateArgs(length=50))}
     )
-    recovery_window_days: int = Field(default=7, ge=7, le=30)
+    recovery_window_days: RecoveryWindowDays = 7
     kms_key: KmsKeyChoice = KmsKeyChoice.CUSTOMER_MANAGED
 
     @field_validator("values")

@@ -9,6 +9,7 @@ from ._model import ConfigModel
 from .config_errors import ConfigFieldError
 from .image_registry_args import _IMAGE_REFERENCE
 from .log_retention import RetentionDays
+from .secret_recovery import RecoveryWindowDays
 
 # The Redis protocol port, for ElastiCache and the sidecar alike.
 PORT = 6379
@@ -99,7 +100,7 @@ class CacheArgs(ConfigModel):
     snapshot_window: str = "03:00-04:00"
     maintenance_window: str = "sun:05:00-sun:06:00"
     log_retention_days: RetentionDays = 7
-    recovery_window_days: int = 7
+    recovery_window_days: RecoveryWindowDays = 7
     sidecar_image: str = "public.ecr.aws/docker/library/valkey:8.1-alpine"
     sidecar_memory_mb: int = 64
 
@@ -135,13 +136,6 @@ class CacheArgs(ConfigModel):
     def _snapshot_retention(cls, value: int) -> int:
         if not 0 <= value <= 35:
             raise ValueError("must be from 0 (no snapshots) to 35 days")
-        return value
-
-    @field_validator("recovery_window_days")
-    @classmethod
-    def _recovery_window(cls, value: int) -> int:
-        if not 7 <= value <= 30:
-            raise ValueError("must be from 7 to 30 days (how long a deleted AUTH secret can be restored)")
         return value
 
     @field_validator("sidecar_memory_mb")

@@ -321,7 +321,8 @@ def test_bad_length(length: int, bound: str) -> None:
 
 
 def test_recovery_window_and_key_choice() -> None:
-    assert problems({"recoveryWindowDays": 0, "kmsKey": "default"}) == [
-        "webapp:secrets.recoveryWindowDays = 0: must be greater than or equal to 7",
+    assert problems({"recoveryWindowDays": 31, "kmsKey": "default"}) == [
+        "webapp:secrets.recoveryWindowDays = 31: must be 0 (delete at once, so a destroyed dev stack can be "
+        "re-created the same day) or from 7 to 30 days (how long a deleted secret can be restored)",
         "webapp:secrets.kmsKey = \"default\": must be 'customer-managed' or 'aws-managed'",
     ]

@@ -475,7 +475,8 @@ def test_bad_node_type(node_type: str) -> None:
         (
             "recoveryWindowDays",
             3,
-            "must be from 7 to 30 days (how long a deleted AUTH secret can be restored)",
+            "must be 0 (delete at once, so a destroyed dev stack can be re-created the same day) or from "
+            "7 to 30 days (how long a deleted secret can be restored)",
         ),
         ("sidecarMemoryMb", 16, "must be from 32 to 1024 (MiB)"),
         ("sidecarMemoryMb", 2048, "must be from 32 to 1024 (MiB)"),

@@ -128,7 +128,7 @@ def test_dev_has_no_interface_endpoints(dev: PlanResult) -> None:
 
 def test_prod_interface_endpoints_are_private_and_https_only_from_the_vpc(prod: PlanResult) -> None:
     interface = {r.name: r.inputs for r in prod.by_type(ENDPOINT) if r.name != "net-s3"}
-    assert sorted(interface) == ["net-ecr-api", "net-ecr-dkr", "net-logs", "net-secretsmanager", "net-ssm"]
+    assert sorted(interface) == ["net-ecr-api", "net-ecr-dkr", "net-logs", "net-secretsmanager"]
     for endpoint in interface.values():
         assert endpoint["vpcEndpointType"] == "Interface"
         assert endpoint["privateDnsEnabled"] is True

@@ -325,3 +325,18 @@ def test_connection_variable_list_matches_the_components(dev: PlanResult) -> Non
     names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
     declared = set(CONNECTION_VARIABLES["database"]) | set(CONNECTION_VARIABLES["cache"])
     assert declared == names - {"APP_ENV", "SECRET_KEY"}
+
+
+@pytest.mark.parametrize(("stack", "days"), [("dev", 0), ("prod", 30)])
+def test_secret_recovery_window_per_profile(stack: str, days: int) -> None:
+    result = plan(stack)
+    windows = {
+        r.name: r.inputs["recoveryWindowInDays"] for r in result.by_type("aws:secretsmanager/secret:Secret")
+    }
+    assert windows == {"app-SECRET_KEY": days, "cache-auth": days}
+
+
+def test_dev_worker_also_sleeps_at_night(dev: PlanResult) -> None:
+    actions = {r.name: r.inputs for r in dev.by_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
+    night = [a for name, a in actions.items() if name.startswith("worker-celery") and "evening-off" in name]
+    assert [a["scalableTargetAction"] for a in night] == [{"minCapacity": 0, "maxCapacity": 0}]
