@@ -132,7 +132,8 @@ if config.migration is not None:
         image=registry.image,
         secrets=secrets.references,
         environment=config.service.environment,
-        connections=data_stores,
+        # A sidecar cache lives only in the API's tasks; the migration task would find nothing there.
+        connections=data_stores if cache.sidecar is None else [database.connection],
         log_retention_days=config.service.log_retention_days,
         architecture=config.service.architecture,
         opts=on_aws,

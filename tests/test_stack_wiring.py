@@ -340,3 +340,10 @@ def test_dev_worker_also_sleeps_at_night(dev: PlanResult) -> None:
     actions = {r.name: r.inputs for r in dev.by_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
     night = [a for name, a in actions.items() if name.startswith("worker-celery") and "evening-off" in name]
     assert [a["scalableTargetAction"] for a in night] == [{"minCapacity": 0, "maxCapacity": 0}]
+
+
+def test_migration_gets_no_redis_settings_with_a_sidecar_cache() -> None:
+    result = plan("dev", workers={}, cache={"mode": "sidecar"})
+    migrate = container(result, "migrate-task-def")
+    assert not [e for e in migrate["environment"] if e["name"].startswith("REDIS_")]
+    assert "DB_HOST" in {e["name"] for e in migrate["environment"]}
