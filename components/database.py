@@ -14,7 +14,7 @@ from .database_common import PORT, DatabaseContext
 from .database_instance import build_instance
 from .wiring import Connection, SecretReference
 
-# RDS identifiers allow 63 characters; 50 leaves room for "-replica-5" and the like.
+# RDS identifiers allow 63 characters; 50 leaves room for suffixes such as "-reader-5".
 _IDENTIFIER_LENGTH = 50
 
 
@@ -24,10 +24,11 @@ class Database(pulumi.ComponentResource):
     Creates a customer-managed KMS key (rotated; encrypts storage, snapshots, the master
     password secret and Performance Insights), a subnet group on ``subnet_ids``, a security
     group, a parameter group that forces TLS and logs slow statements, log groups with
-    retention for the exported logs, and either an RDS instance (``engineMode: instance``, plus
-    ``readReplicas`` replicas) or an Aurora Serverless v2 cluster (a writer plus ``readReplicas``
-    readers). Never publicly accessible. The master password is created by RDS in Secrets
-    Manager (``master_secret_arn``); it never passes through Pulumi.
+    retention for the exported logs, and either an RDS instance (``engineMode: instance``; RDS
+    offers no read replicas of an instance whose password it manages) or an Aurora Serverless v2
+    cluster (a writer plus ``readReplicas`` readers). Never publicly accessible. The master
+    password is created by RDS in Secrets Manager (``master_secret_arn``); it never passes
+    through Pulumi.
 
     The security group has no rules at all: each ContainerService given ``connection`` adds the
     ingress from its own security group (a group reference, never a CIDR) and its egress.
@@ -36,7 +37,7 @@ class Database(pulumi.ComponentResource):
     a task starts: the app should re-read the secret (or restart) when a login fails, or sign in
     as its own role with IAM authentication (``iamAuthentication``, on by default).
 
-    Pass ``protect=True`` in production: the instance or cluster and its instances, replicas,
+    Pass ``protect=True`` in production: the instance or cluster and its instances,
     KMS key and parameter group then survive ``pulumi destroy`` and accidental replacement.
 
     Example::
@@ -220,7 +221,7 @@ def monitoring_trust_policy(account: str, partition: str, region: str, identifie
                     "Action": "sts:AssumeRole",
                     "Condition": {
                         "StringEquals": {"aws:SourceAccount": account},
-                        # The instance itself, its replicas and Aurora's numbered instances.
+                        # The instance itself and Aurora's numbered instances.
                         "StringLike": {"aws:SourceArn": [instances, f"{instances}-*"]},
                     },
                 }

@@ -213,6 +213,18 @@ class DatabaseArgs(ConfigModel):
         return self
 
     @model_validator(mode="after")
+    def _replicas_need_aurora(self) -> "DatabaseArgs":
+        if self.engine_mode is EngineMode.INSTANCE and self.read_replicas > 0:
+            raise ConfigFieldError(
+                "readReplicas",
+                self.read_replicas,
+                "RDS cannot create read replicas of an instance whose master password it manages in "
+                'Secrets Manager, as this stack does: use engineMode "aurora-serverless-v2", whose '
+                "readers share the cluster's storage, or 0",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _storage(self) -> "DatabaseArgs":
         # RDS refuses a storage autoscaling limit less than 10% above the allocated storage.
         least = (self.allocated_storage * 11 + 9) // 10

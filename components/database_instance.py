@@ -1,4 +1,4 @@
-"""The RDS for PostgreSQL side of the Database component: parameter group, instance, read replicas."""
+"""The RDS for PostgreSQL side of the Database component: parameter group and instance."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ LOG_EXPORTS = ("postgresql", "upgrade")
 
 
 def build_instance(ctx: DatabaseContext) -> DatabaseEndpoint:
-    """One RDS instance (Multi-AZ if asked) plus ``readReplicas`` replicas with the same posture.
+    """One RDS instance, Multi-AZ if asked, with its parameter group and exported-log groups.
 
     Example::
 
@@ -58,38 +58,18 @@ def build_instance(ctx: DatabaseContext) -> DatabaseEndpoint:
         opts=ctx.stateful(depends_on=[*_log_groups(ctx, ctx.name, ctx.identifier), *ctx.monitoring_ready]),
     )
 
-    replicas = [_replica(ctx, i, primary, shared) for i in range(1, args.read_replicas + 1)]
-
+    # No read replicas: RDS refuses them for a source whose master password it manages
+    # (DatabaseArgs rejects readReplicas here; Aurora readers are the way to scale reads).
     return DatabaseEndpoint(
         address=primary.address,
         identifier=primary.identifier,
-        replica_identifiers=[r.identifier for r in replicas],
+        replica_identifiers=[],
         master_secret_arn=primary.master_user_secrets.apply(first_secret_arn),
     )
 
 
-def _replica(
-    ctx: DatabaseContext, i: int, primary: aws.rds.Instance, shared: dict[str, Any]
-) -> aws.rds.Instance:
-    name, identifier = f"{ctx.name}-replica-{i}", f"{ctx.identifier}-replica-{i}"
-    return aws.rds.Instance(
-        name,
-        identifier=identifier,
-        # Same region: the identifier; the replica joins the primary's subnet group, and its
-        # encryption follows the primary's.
-        replicate_source_db=primary.identifier,
-        # Backups come from the primary; a replica being deleted takes no snapshot.
-        backup_retention_period=0,
-        skip_final_snapshot=True,
-        # Single-AZ: a replica is itself the spare copy; Multi-AZ would double its cost.
-        multi_az=False,
-        **shared,
-        opts=ctx.stateful(depends_on=[*_log_groups(ctx, name, identifier), *ctx.monitoring_ready]),
-    )
-
-
 def _shared_settings(ctx: DatabaseContext, parameter_group_name: Any) -> dict[str, Any]:
-    """Settings of the primary and every replica alike."""
+    """Settings of the instance beyond identity, storage size and backups."""
     args = ctx.args
     return {
         "instance_class": args.instance_class,

@@ -44,7 +44,6 @@ PROD = {
     "backupRetentionDays": 14,
     "logRetentionDays": 30,
     "enhancedMonitoringSeconds": 60,
-    "readReplicas": 2,
 }
 AURORA_PROD = {
     "engineMode": "aurora-serverless-v2",
@@ -272,8 +271,6 @@ def test_prod_instance_is_multi_az_protected_and_kept(prod: PlanResult) -> None:
         (KEY, "db-key"),
         (PARAMS, "db-params"),
         (INSTANCE, "db-instance"),
-        (INSTANCE, "db-replica-1"),
-        (INSTANCE, "db-replica-2"),
     }
 
 
@@ -305,35 +302,6 @@ def test_monitoring_role_trusts_only_this_databases_instances(prod: PlanResult) 
     for instance in prod.by_type(INSTANCE):
         assert (instance.inputs["monitoringInterval"], instance.inputs["monitoringRoleArn"]) == (60, ROLE_ARN)
         assert attachment.urn in instance.dependencies
-
-
-def test_replicas_share_the_primarys_posture_without_backups(prod: PlanResult) -> None:
-    primary = prod.one(INSTANCE, "db-instance").inputs
-    shared = (
-        "instanceClass", "storageType", "maxAllocatedStorage", "kmsKeyId", "vpcSecurityGroupIds",
-        "publiclyAccessible", "port", "parameterGroupName", "iamDatabaseAuthenticationEnabled",
-        "autoMinorVersionUpgrade", "maintenanceWindow", "caCertIdentifier", "copyTagsToSnapshot",
-        "deletionProtection", "enabledCloudwatchLogsExports", "applyImmediately",
-        "performanceInsightsEnabled", "performanceInsightsKmsKeyId", "performanceInsightsRetentionPeriod",
-        "monitoringInterval", "monitoringRoleArn",
-    )  # fmt: skip
-    for i in (1, 2):
-        replica = prod.one(INSTANCE, f"db-replica-{i}")
-        assert replica.inputs == {
-            **{k: primary[k] for k in shared},
-            "identifier": f"webapp-dev-db-replica-{i}",
-            "replicateSourceDb": "webapp-dev-db",
-            "backupRetentionPeriod": 0,
-            "skipFinalSnapshot": True,
-            "multiAz": False,
-        }
-        logs = log_group_urns(prod, f"db-replica-{i}-postgresql-logs", f"db-replica-{i}-upgrade-logs")
-        assert logs <= set(replica.dependencies)
-        assert prod.one(LOG_GROUP, f"db-replica-{i}-postgresql-logs").inputs == {
-            "name": f"/aws/rds/instance/webapp-dev-db-replica-{i}/postgresql",
-            "retentionInDays": 30,
-        }
-    assert prod.outputs["db"]["replicaIdentifiers"] == ["webapp-dev-db-replica-1", "webapp-dev-db-replica-2"]
 
 
 def test_instance_outputs_and_connection(dev: PlanResult) -> None:
@@ -675,6 +643,12 @@ INSTANCE_ONLY = (
             "monitoring off)",
         ),
         ({"readReplicas": 6}, "readReplicas = 6: must be from 0 to 5"),
+        (
+            {"readReplicas": 1},
+            "readReplicas = 1: RDS cannot create read replicas of an instance whose master password it "
+            'manages in Secrets Manager, as this stack does: use engineMode "aurora-serverless-v2", whose '
+            "readers share the cluster's storage, or 0",
+        ),
         (
             {"logRetentionDays": 10},
             "logRetentionDays = 10: must be one of CloudWatch's retention periods in days: 1, 3, 5, 7, 14, "
