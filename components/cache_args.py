@@ -175,6 +175,11 @@ class CacheArgs(ConfigModel):
                 "must be an image reference with a registry and a version tag (not latest), such as "
                 "public.ecr.aws/docker/library/valkey:8.1-alpine, so every deploy runs a known engine"
             )
+        if re.match(r"^[0-9]{12}\.dkr\.ecr\.", registry):
+            raise ValueError(
+                "must come from a public registry (such as public.ecr.aws): the task's execution role "
+                "may pull only the app's own repository"
+            )
         if match["repository"].rsplit("/", 1)[-1] not in ("valkey", "redis"):
             raise ValueError(
                 "must be the official valkey or redis image or a mirror of it (a repository named valkey or "

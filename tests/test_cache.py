@@ -510,3 +510,11 @@ def test_sidecar_image_must_be_valkey_or_redis() -> None:
         "it (a repository named valkey or redis): the sidecar starts /usr/local/bin/valkey-server or "
         "redis-server"
     ]
+
+
+def test_sidecar_image_must_be_public() -> None:
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/valkey:8.1"
+    assert problems({"mode": "sidecar", "sidecarImage": image}) == [
+        f'webapp:cache.sidecarImage = "{image}": must come from a public registry (such as public.ecr.aws): '
+        "the task's execution role may pull only the app's own repository"
+    ]
