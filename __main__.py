@@ -19,6 +19,7 @@ from components import (
     LoadBalancer,
     MigrationTask,
     Network,
+    UploadsBucket,
 )
 from stack_config import load_settings
 
@@ -54,8 +55,14 @@ cache = Cache(
     protect=config.protect,
     opts=on_aws,
 )
+uploads = (
+    UploadsBucket("uploads", config.uploads, protect=config.protect, opts=on_aws)
+    if config.uploads.enabled
+    else None
+)
 # Each service opens its own way to the data stores; nothing else can reach them.
 data_stores = [database.connection, cache.connection]
+app_stores = data_stores + ([uploads.connection] if uploads is not None else [])
 
 assert config.service.port is not None  # StackConfig requires it
 load_balancer = LoadBalancer(
@@ -77,7 +84,7 @@ api = ContainerService(
     image=registry.image,
     secrets=secrets.references,
     load_balancer=load_balancer.target,
-    connections=data_stores,
+    connections=app_stores,
     sidecars=[cache.sidecar] if cache.sidecar is not None else [],
     opts=on_aws,
 )
@@ -90,7 +97,7 @@ workers = {
         subnet_ids=network.private_subnet_ids,
         image=registry.image,
         secrets=secrets.references,
-        connections=data_stores,
+        connections=app_stores,
         opts=on_aws,
     )
     for name, worker in config.workers.items()
@@ -114,6 +121,13 @@ pulumi.export("serviceName", api.service_name)
 pulumi.export("serviceSecurityGroupId", api.security_group_id)
 pulumi.export("serviceLogGroup", api.log_group_name)
 pulumi.export("taskFamily", api.task_family)
+if uploads is not None:
+    # The app's code (task role) may read and write the uploads bucket, and nothing else there.
+    uploads.grant_read_write("api", api.task_role)
+    for name, worker in workers.items():
+        uploads.grant_read_write(f"worker-{name}", worker.task_role)
+    pulumi.export("uploadsBucketName", uploads.bucket_name)
+
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecurityGroupId", database.security_group_id)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)

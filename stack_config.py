@@ -25,6 +25,7 @@ from components import (
     LoadBalancerArgs,
     MigrationArgs,
     NetworkArgs,
+    UploadsBucketArgs,
     validate_config,
 )
 from components._model import ConfigModel
@@ -38,6 +39,7 @@ _WORKER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 CONNECTION_VARIABLES = {
     "database": ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"),
     "cache": ("REDIS_HOST", "REDIS_PORT", "REDIS_TLS", "REDIS_AUTH_TOKEN"),
+    "uploads": ("UPLOADS_BUCKET",),
 }
 
 
@@ -69,6 +71,7 @@ class StackConfig(ConfigModel):
     migration: MigrationArgs | None = None
     database: DatabaseArgs = DatabaseArgs()
     cache: CacheArgs = CacheArgs()
+    uploads: UploadsBucketArgs = UploadsBucketArgs()
 
     @field_validator("tags")
     @classmethod

@@ -43,6 +43,10 @@ from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .subnet_layout import SubnetLayout, plan_subnets
+from .uploads_bucket import UploadsBucket
+from .uploads_bucket_args import UploadsBucketArgs
+from .web_acl import WebAcl
+from .web_acl_args import ManagedRuleGroup, WebAclArgs
 from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, SecretReference, SidecarContainer
 
 __all__ = [
@@ -85,6 +89,7 @@ __all__ = [
     "LoadBalancer",
     "LoadBalancerArgs",
     "LoadBalancerTarget",
+    "ManagedRuleGroup",
     "MaxmemoryPolicy",
     "MigrationArgs",
     "MigrationTask",
@@ -99,6 +104,10 @@ __all__ = [
     "SubnetLayout",
     "SubnetMasks",
     "TargetHealthCheckArgs",
+    "UploadsBucket",
+    "UploadsBucketArgs",
+    "WebAcl",
+    "WebAclArgs",
     "plan_subnets",
     "validate_config",
 ]

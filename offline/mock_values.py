@@ -159,6 +159,21 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:route53/record:Record": _route53_record,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
+    # CloudFront is global: no region in the ARN; Z2FDTNDATAQYW2 is CloudFront's real alias zone.
+    "aws:cloudfront/distribution:Distribution": lambda name, inputs, region: {
+        "arn": f"arn:aws:cloudfront::{MOCK_ACCOUNT}:distribution/EMOCK-{name}",
+        "domainName": f"dmock-{name}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+    },
+    "aws:cloudfront/vpcOrigin:VpcOrigin": lambda name, inputs, region: {
+        "arn": f"arn:aws:cloudfront::{MOCK_ACCOUNT}:vpcorigin/vo_mock-{name}",
+    },
+    # WAFv2 web ACL ARNs: <regional|global>/webacl/<name>/<id>; CloudFront's ACLs are "global".
+    "aws:wafv2/webAcl:WebAcl": lambda name, inputs, region: {
+        "arn": f"arn:aws:wafv2:{region}:{MOCK_ACCOUNT}:"
+        f"{'global' if inputs.get('scope') == 'CLOUDFRONT' else 'regional'}/webacl/"
+        f"{inputs.get('name') or name}/mock-{name}",
+    },
 }
 
 
@@ -182,4 +197,9 @@ def invoke_answer(token: str, args: dict[str, Any], region: str) -> dict[str, An
                 "arn": "arn:aws:route53:::hostedzone/ZMOCKHOSTEDZONE"}  # fmt: skip
     if token == "aws:elb/getServiceAccount:getServiceAccount":
         return {"id": ELB_ACCOUNT_US_EAST_1, "arn": f"arn:aws:iam::{ELB_ACCOUNT_US_EAST_1}:root"}
+    if token == "aws:ec2/getSecurityGroup:getSecurityGroup":
+        # Only lookup in use: the group CloudFront creates for VPC origins.
+        return {"id": "sg-mock-cloudfront-vpc-origins", "name": "CloudFront-VPCOrigins-Service-SG",
+                "vpcId": "vpc-mock", "arn": f"arn:aws:ec2:{region}:{MOCK_ACCOUNT}:security-group/"
+                "sg-mock-cloudfront-vpc-origins", "description": "mock", "tags": {}}  # fmt: skip
     raise NotImplementedError(f"offline mocks have no answer for invoke {token}")

@@ -318,12 +318,12 @@ def test_connection_variables_cannot_be_redefined() -> None:
     ]
 
 
-def test_connection_variable_list_matches_the_components(dev: PlanResult) -> None:
+def test_connection_variable_list_matches_the_components() -> None:
     from stack_config import CONNECTION_VARIABLES
 
-    definition = container(dev, "api-task-def")
+    definition = container(plan("dev", uploads={"enabled": True}), "api-task-def")
     names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
-    declared = set(CONNECTION_VARIABLES["database"]) | set(CONNECTION_VARIABLES["cache"])
+    declared = {name for names in CONNECTION_VARIABLES.values() for name in names}
     assert declared == names - {"APP_ENV", "SECRET_KEY"}
 
 
@@ -347,3 +347,40 @@ def test_migration_gets_no_redis_settings_with_a_sidecar_cache() -> None:
     migrate = container(result, "migrate-task-def")
     assert not [e for e in migrate["environment"] if e["name"].startswith("REDIS_")]
     assert "DB_HOST" in {e["name"] for e in migrate["environment"]}
+
+
+def test_uploads_bucket_is_reachable_only_through_the_task_roles() -> None:
+    result = plan("dev", uploads={"enabled": True})
+    bucket = "uploads-bucket-mock"
+    for task in ("api-task-def", "worker-celery-task-def"):
+        plain = {e["name"]: e["value"] for e in container(result, task)["environment"]}
+        assert plain["UPLOADS_BUCKET"] == bucket
+    assert "UPLOADS_BUCKET" not in {e["name"] for e in container(result, "migrate-task-def")["environment"]}
+    grants = {
+        r.name: r for r in result.by_type("aws:iam/rolePolicy:RolePolicy") if r.name.startswith("uploads-")
+    }
+    assert set(grants) == {"uploads-api-access", "uploads-worker-celery-access"}
+    assert grants["uploads-api-access"].inputs["role"] == "api-task-mock"
+    statements = json.loads(grants["uploads-api-access"].inputs["policy"])["Statement"]
+    resources = sorted(
+        r for s in statements for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    )
+    assert resources == sorted(
+        [
+            f"arn:aws:s3:::{bucket}",
+            f"arn:aws:s3:::{bucket}/*",
+            "arn:aws:kms:us-east-1:123456789012:key/mock-key-uploads-key",
+        ]
+    )
+    assert result.outputs["uploadsBucketName"] == bucket
+
+
+def test_prod_protects_the_uploads_bucket_when_enabled() -> None:
+    result = plan("prod", uploads={"enabled": True})
+    protected = {(r.type, r.name) for r in result.resources if r.protect}
+    assert {("aws:s3/bucket:Bucket", "uploads-bucket"), ("aws:kms/key:Key", "uploads-key")} <= protected
+
+
+def test_committed_stacks_create_no_uploads_bucket(dev: PlanResult) -> None:
+    assert dev.by_type("webapp:index:UploadsBucket") == []
+    assert "uploadsBucketName" not in dev.outputs
