@@ -10,15 +10,18 @@ import pulumi
 import pulumi_aws as aws
 
 from components import (
+    ApiOrigin,
     AppSecrets,
     Cache,
     Cluster,
     ContainerService,
     Database,
+    FrontDoor,
     ImageRegistry,
     LoadBalancer,
     MigrationTask,
     Network,
+    StaticSite,
     UploadsBucket,
 )
 from stack_config import load_settings
@@ -103,6 +106,31 @@ workers = {
     for name, worker in config.workers.items()
 }
 
+# The single public entry: the frontend from S3, and in cdn mode /api/* to the internal ALB
+# through a CloudFront VPC origin (the ALB then admits only CloudFront's VPC-origin group).
+behind_cdn = config.load_balancer.front_door is FrontDoor.CDN
+site = StaticSite(
+    "site",
+    config.site,
+    api=ApiOrigin(
+        load_balancer_arn=load_balancer.arn,
+        load_balancer_dns_name=load_balancer.dns_name,
+        load_balancer_security_group_id=load_balancer.security_group_id,
+        vpc_id=network.vpc_id,
+    )
+    if behind_cdn
+    else None,
+    protect=config.protect,
+    opts=on_aws,
+)
+
+if uploads is not None:
+    # The app's code (task role) may read and write the uploads bucket, and nothing else there.
+    uploads.grant_read_write("api", api.task_role)
+    for name, worker in workers.items():
+        uploads.grant_read_write(f"worker-{name}", worker.task_role)
+    pulumi.export("uploadsBucketName", uploads.bucket_name)
+
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("vpcCidr", network.cidr_block)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
@@ -110,7 +138,11 @@ pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
 pulumi.export("flowLogGroupName", network.flow_log_group_name)
 
-pulumi.export("apiUrl", load_balancer.url)
+pulumi.export("siteUrl", site.url)
+pulumi.export("distributionId", site.distribution_id)
+pulumi.export("siteBucketName", site.bucket_name)
+api_path = config.site.api_path_pattern.removesuffix("/*")
+pulumi.export("apiUrl", pulumi.Output.concat(site.url, api_path) if behind_cdn else load_balancer.url)
 pulumi.export("loadBalancerArn", load_balancer.arn)
 pulumi.export("loadBalancerSecurityGroupId", load_balancer.security_group_id)
 pulumi.export("clusterName", cluster.name)
@@ -121,12 +153,6 @@ pulumi.export("serviceName", api.service_name)
 pulumi.export("serviceSecurityGroupId", api.security_group_id)
 pulumi.export("serviceLogGroup", api.log_group_name)
 pulumi.export("taskFamily", api.task_family)
-if uploads is not None:
-    # The app's code (task role) may read and write the uploads bucket, and nothing else there.
-    uploads.grant_read_write("api", api.task_role)
-    for name, worker in workers.items():
-        uploads.grant_read_write(f"worker-{name}", worker.task_role)
-    pulumi.export("uploadsBucketName", uploads.bucket_name)
 
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecurityGroupId", database.security_group_id)

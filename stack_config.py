@@ -25,6 +25,7 @@ from components import (
     LoadBalancerArgs,
     MigrationArgs,
     NetworkArgs,
+    StaticSiteArgs,
     UploadsBucketArgs,
     validate_config,
 )
@@ -72,6 +73,7 @@ class StackConfig(ConfigModel):
     database: DatabaseArgs = DatabaseArgs()
     cache: CacheArgs = CacheArgs()
     uploads: UploadsBucketArgs = UploadsBucketArgs()
+    site: StaticSiteArgs = StaticSiteArgs()
 
     @field_validator("tags")
     @classmethod

@@ -42,6 +42,8 @@ from .migration_task_args import MigrationArgs
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
+from .static_site import ApiOrigin, StaticSite
+from .static_site_args import StaticSiteArgs
 from .subnet_layout import SubnetLayout, plan_subnets
 from .uploads_bucket import UploadsBucket
 from .uploads_bucket_args import UploadsBucketArgs
@@ -52,6 +54,7 @@ from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, Secret
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AccessLogsArgs",
+    "ApiOrigin",
     "AppSecrets",
     "AppSecretsArgs",
     "Architecture",
@@ -101,6 +104,8 @@ __all__ = [
     "SecretReference",
     "SecretSpec",
     "SidecarContainer",
+    "StaticSite",
+    "StaticSiteArgs",
     "SubnetLayout",
     "SubnetMasks",
     "TargetHealthCheckArgs",

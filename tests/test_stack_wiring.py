@@ -53,7 +53,7 @@ def test_cdn_front_door_keeps_the_alb_internal(dev: PlanResult) -> None:
     alb = dev.one("aws:lb/loadBalancer:LoadBalancer", "api-alb").inputs
     assert alb["internal"] is True
     assert alb["subnets"] == ["subnet-mock-private-1", "subnet-mock-private-2"]
-    assert dev.outputs["apiUrl"] == "http://internal-api-alb-mock.us-east-1.elb.amazonaws.com"
+    assert dev.outputs["apiUrl"] == "https://dmock-site-cdn.cloudfront.net/api"
 
 
 def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> None:
@@ -168,6 +168,7 @@ PROTECTED = {
     ("aws:elasticache/parameterGroup:ParameterGroup", "cache-params"),
     ("aws:secretsmanager/secret:Secret", "cache-auth"),
     ("aws:secretsmanager/secretVersion:SecretVersion", "cache-auth"),
+    ("aws:s3/bucket:Bucket", "site-content"),
 }
 
 
@@ -384,3 +385,28 @@ def test_prod_protects_the_uploads_bucket_when_enabled() -> None:
 def test_committed_stacks_create_no_uploads_bucket(dev: PlanResult) -> None:
     assert dev.by_type("webapp:index:UploadsBucket") == []
     assert "uploadsBucketName" not in dev.outputs
+
+
+def test_cdn_mode_routes_api_through_cloudfront_to_the_internal_alb(dev: PlanResult) -> None:
+    distribution = dev.one("aws:cloudfront/distribution:Distribution").inputs
+    first = distribution["orderedCacheBehaviors"][0]
+    assert first["pathPattern"] == "/api/*"
+    assert first["targetOriginId"] == "api"
+    assert "functionAssociations" not in first
+    vpc_origin = dev.one("aws:cloudfront/vpcOrigin:VpcOrigin").inputs
+    assert vpc_origin["vpcOriginEndpointConfig"]["arn"] == dev.outputs["loadBalancerArn"]
+    into_alb = [r.inputs for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-api-alb"]
+    assert [(r["referencedSecurityGroupId"], r["fromPort"]) for r in into_alb] == [
+        ("sg-mock-cloudfront-vpc-origins", 80)
+    ]
+    assert all("cidrIpv4" not in r for r in into_alb)
+
+
+def test_direct_mode_keeps_the_api_off_cloudfront() -> None:
+    result = plan("dev", loadBalancer={"frontDoor": "direct", "domain": "api.example.com",
+                                       "hostedZoneName": "example.com"})  # fmt: skip
+    assert result.by_type("aws:cloudfront/vpcOrigin:VpcOrigin") == []
+    distribution = result.one("aws:cloudfront/distribution:Distribution").inputs
+    assert all(b["pathPattern"] != "/api/*" for b in distribution.get("orderedCacheBehaviors", []))
+    assert result.outputs["apiUrl"] == "https://api.example.com"
+    assert result.outputs["siteUrl"] == "https://dmock-site-cdn.cloudfront.net"

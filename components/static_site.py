@@ -1,0 +1,338 @@
+"""StaticSite: the CloudFront front door, serving the site from S3 and routing the API path to the ALB."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .cloudfront_functions import spa_fallback_function
+from .site_bucket import create_site_bucket, grant_distribution_read
+from .static_site_args import StaticSiteArgs
+
+# AWS-managed policies (IDs from the CloudFront developer guide, "Use managed ... policies").
+CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+# Everything the viewer sent except Host: the ALB sees its own name, the app sees cookies,
+# query strings and headers such as Authorization.
+ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+# CloudFront creates this group in the VPC with the first VPC origin there and attaches it to the
+# network interfaces that carry origin traffic; admitting it admits CloudFront's VPC origins only.
+VPC_ORIGIN_SECURITY_GROUP_NAME = "CloudFront-VPCOrigins-Service-SG"
+
+ONE_YEAR_SECONDS = 31_536_000
+HSTS_MAX_AGE_SECONDS = 63_072_000  # two years, the hstspreload.org minimum is one
+ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+READ_METHODS = ["GET", "HEAD", "OPTIONS"]
+CACHED_METHODS = ["GET", "HEAD"]
+S3_ORIGIN_ID = "site-bucket"
+API_ORIGIN_ID = "api"
+
+
+@dataclass(frozen=True)
+class ApiOrigin:
+    """The internal ALB that ``apiPathPattern`` is routed to through a CloudFront VPC origin.
+
+    Example::
+
+        ApiOrigin(load_balancer_arn=lb.arn, load_balancer_dns_name=lb.dns_name,
+                  load_balancer_security_group_id=lb.security_group_id, vpc_id=network.vpc_id)
+    """
+
+    load_balancer_arn: pulumi.Input[str]
+    load_balancer_dns_name: pulumi.Input[str]
+    load_balancer_security_group_id: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+
+
+class StaticSite(pulumi.ComponentResource):
+    """A CloudFront distribution over a private S3 bucket, with ``/api/*`` sent to an internal ALB.
+
+    The bucket is private, SSE-S3, versioned, and readable only by this distribution through
+    Origin Access Control. HTML (the default behaviour) is cached for ``htmlTtlSeconds``; each
+    ``hashedAssetPaths`` pattern is cached for a year. With ``spaFallback`` a viewer-request
+    CloudFront Function serves ``/index.html`` for extension-less paths. Every S3 response gets
+    HSTS, nosniff, ``X-Frame-Options: DENY``, a strict referrer policy and the optional CSP.
+
+    With ``api``, the first cache behaviour sends ``apiPathPattern`` uncached, with every method,
+    to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
+    80 from CloudFront's VPC-origin security group. ``protect`` guards the bucket only.
+
+    Example::
+
+        site = StaticSite("site", StaticSiteArgs(), api=ApiOrigin(...), protect=True,
+                          opts=pulumi.ResourceOptions(providers={"aws": provider}))
+        pulumi.export("siteUrl", site.url)
+    """
+
+    distribution_id: pulumi.Output[str]
+    distribution_arn: pulumi.Output[str]
+    domain_name: pulumi.Output[str]
+    url: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: StaticSiteArgs,
+        *,
+        api: ApiOrigin | None,
+        certificate_arn: pulumi.Input[str] | None = None,
+        aliases: Sequence[str] = (),
+        web_acl_arn: pulumi.Input[str] | None = None,
+        protect: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if aliases and certificate_arn is None:
+            raise ValueError(
+                f"StaticSite {name!r}: aliases {list(aliases)} need a certificate_arn (an ACM "
+                "certificate in us-east-1 covering them); CloudFront rejects aliases without one"
+            )
+        super().__init__("webapp:index:StaticSite", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        site = create_site_bucket(name, args.noncurrent_version_expiration_days, parent=self, protect=protect)
+        self.bucket = site.bucket
+        self.bucket_name = site.bucket.bucket
+        self.bucket_arn = site.bucket.arn
+
+        self.origin_access_control = aws.cloudfront.OriginAccessControl(
+            f"{name}-s3",
+            description=f"{name}: CloudFront signs every request to the site bucket",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=child,
+        )
+        self.html_cache_policy = _cache_policy(name, "html", args.html_ttl_seconds, 0, self)
+        self.asset_cache_policy = _cache_policy(name, "assets", ONE_YEAR_SECONDS, ONE_YEAR_SECONDS, self)
+        self.headers_policy = _security_headers_policy(name, args.content_security_policy, self)
+        headers_policy_id = self.headers_policy.id
+
+        spa: list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs] = []
+        if args.spa_fallback:
+            self.spa_function = spa_fallback_function(name, parent=self)
+            spa = [
+                aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
+                    event_type="viewer-request", function_arn=self.spa_function.arn
+                )
+            ]
+
+        origins = [
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=S3_ORIGIN_ID,
+                domain_name=site.bucket.bucket_regional_domain_name,
+                origin_access_control_id=self.origin_access_control.id,
+            )
+        ]
+        behaviors: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgs] = []
+        if api is not None:
+            origins.append(self._api_origin(name, api))
+            behaviors.append(_api_behavior(args.api_path_pattern))
+        # Hashed files have an extension, which the SPA function would pass through untouched
+        # anyway; leaving it off saves a function invocation on the bulk of all requests.
+        behaviors += [
+            aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+                path_pattern=pattern,
+                target_origin_id=S3_ORIGIN_ID,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=READ_METHODS,
+                cached_methods=CACHED_METHODS,
+                cache_policy_id=self.asset_cache_policy.id,
+                response_headers_policy_id=headers_policy_id,
+                compress=True,
+            )
+            for pattern in args.hashed_asset_paths
+        ]
+
+        self.distribution = aws.cloudfront.Distribution(
+            f"{name}-cdn",
+            comment=f"{pulumi.get_project()}/{pulumi.get_stack()} {name}",
+            enabled=True,
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            default_root_object="index.html",
+            price_class=args.price_class.value,
+            aliases=list(aliases),
+            viewer_certificate=_viewer_certificate(certificate_arn),
+            web_acl_id=web_acl_arn,
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="none"
+                )
+            ),
+            origins=origins,
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id=S3_ORIGIN_ID,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=READ_METHODS,
+                cached_methods=CACHED_METHODS,
+                cache_policy_id=self.html_cache_policy.id,
+                response_headers_policy_id=headers_policy_id,
+                compress=True,
+                function_associations=spa,
+            ),
+            ordered_cache_behaviors=behaviors,
+            opts=child,
+        )
+        self.bucket_policy = grant_distribution_read(name, site, self.distribution.arn, parent=self)
+
+        self.distribution_id = self.distribution.id
+        self.distribution_arn = self.distribution.arn
+        self.domain_name = self.distribution.domain_name
+        self.url = pulumi.Output.concat("https://", aliases[0] if aliases else self.distribution.domain_name)
+        self.register_outputs(
+            {
+                "distributionId": self.distribution_id,
+                "distributionArn": self.distribution_arn,
+                "domainName": self.domain_name,
+                "url": self.url,
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+            }
+        )
+
+    def _api_origin(self, name: str, api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgs:
+        """The VPC origin for the internal ALB, and the ALB's ingress rule from CloudFront only."""
+        self.vpc_origin = aws.cloudfront.VpcOrigin(
+            f"{name}-api",
+            vpc_origin_endpoint_config=aws.cloudfront.VpcOriginVpcOriginEndpointConfigArgs(
+                name=_vpc_origin_name(name),
+                arn=api.load_balancer_arn,
+                http_port=80,
+                https_port=443,
+                # The internal ALB listens on HTTP:80 only (ADR 0006). The hop from CloudFront's
+                # interfaces to the ALB stays on the AWS network inside this VPC; viewers still
+                # reach CloudFront over HTTPS only.
+                origin_protocol_policy="http-only",
+                # Required by the API even when unused with http-only.
+                origin_ssl_protocols=aws.cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs(
+                    items=["TLSv1.2"], quantity=1
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The group only exists once the VPC origin does, hence the explicit dependency.
+        cloudfront_sg = aws.ec2.get_security_group_output(
+            # The provider turns these into the group-name and vpc-id filters.
+            name=VPC_ORIGIN_SECURITY_GROUP_NAME,
+            vpc_id=api.vpc_id,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.vpc_origin]),
+        )
+        self.alb_ingress = aws.vpc.SecurityGroupIngressRule(
+            f"{name}-alb-from-cloudfront",
+            security_group_id=api.load_balancer_security_group_id,
+            description="HTTP from CloudFront VPC origins only",
+            ip_protocol="tcp",
+            from_port=80,
+            to_port=80,
+            referenced_security_group_id=cloudfront_sg.id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.cloudfront.DistributionOriginArgs(
+            origin_id=API_ORIGIN_ID,
+            domain_name=api.load_balancer_dns_name,
+            vpc_origin_config=aws.cloudfront.DistributionOriginVpcOriginConfigArgs(
+                vpc_origin_id=self.vpc_origin.id
+            ),
+        )
+
+
+def _api_behavior(path_pattern: str) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgs:
+    # No function association: an API 404 must reach the client as a 404, not as index.html.
+    # No response headers policy either: the API sets its own headers.
+    return aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+        path_pattern=path_pattern,
+        target_origin_id=API_ORIGIN_ID,
+        viewer_protocol_policy="https-only",
+        allowed_methods=ALL_METHODS,
+        cached_methods=CACHED_METHODS,
+        cache_policy_id=CACHING_DISABLED_POLICY_ID,
+        origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
+        compress=False,
+    )
+
+
+def _cache_policy(
+    name: str, kind: str, ttl: int, min_ttl: int, parent: pulumi.Resource
+) -> aws.cloudfront.CachePolicy:
+    """A cache key of path plus encoding only: the site varies by nothing else."""
+    return aws.cloudfront.CachePolicy(
+        f"{name}-{kind}",
+        comment=f"{name} {kind}: {ttl}s, keyed on path and encoding only",
+        min_ttl=min_ttl,
+        default_ttl=ttl,
+        max_ttl=ttl,
+        parameters_in_cache_key_and_forwarded_to_origin=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs(
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+            cookies_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs(
+                cookie_behavior="none"
+            ),
+            headers_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs(
+                header_behavior="none"
+            ),
+            query_strings_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs(
+                query_string_behavior="none"
+            ),
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _security_headers_policy(
+    name: str, content_security_policy: str | None, parent: pulumi.Resource
+) -> aws.cloudfront.ResponseHeadersPolicy:
+    csp = None
+    if content_security_policy is not None:
+        csp = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
+            content_security_policy=content_security_policy, override=True
+        )
+    return aws.cloudfront.ResponseHeadersPolicy(
+        f"{name}-security-headers",
+        comment=f"{name}: HSTS, nosniff, no framing, strict referrer",
+        security_headers_config=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
+            strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
+                access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
+                include_subdomains=True,
+                preload=True,
+                override=True,
+            ),
+            content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+                override=True
+            ),
+            frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+                frame_option="DENY", override=True
+            ),
+            referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
+                referrer_policy="strict-origin-when-cross-origin", override=True
+            ),
+            # "X-XSS-Protection: 0": the legacy browser XSS auditor is gone from current
+            # browsers, and where it survives its blocking mode has itself leaked data (OWASP
+            # advice is to switch it off and rely on a CSP).
+            xss_protection=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigXssProtectionArgs(
+                protection=False, override=True
+            ),
+            content_security_policy=csp,
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _viewer_certificate(
+    certificate_arn: pulumi.Input[str] | None,
+) -> aws.cloudfront.DistributionViewerCertificateArgs:
+    if certificate_arn is None:
+        return aws.cloudfront.DistributionViewerCertificateArgs(cloudfront_default_certificate=True)
+    return aws.cloudfront.DistributionViewerCertificateArgs(
+        acm_certificate_arn=certificate_arn,
+        ssl_support_method="sni-only",
+        minimum_protocol_version="TLSv1.2_2021",
+    )
+
+
+def _vpc_origin_name(name: str) -> str:
+    """A readable, account-unique name: project, stack and component."""
+    raw = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}-api"
+    return re.sub(r"[^A-Za-z0-9_-]", "-", raw)[:64]

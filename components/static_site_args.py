@@ -1,0 +1,130 @@
+"""Config model for the StaticSite component (stack config key ``<project>:site``)."""
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from ._model import ConfigModel
+from .config_errors import ConfigFieldError
+
+# CloudFront's path-pattern alphabet (CacheBehavior.PathPattern in the API reference): letters,
+# digits and _ - . * $ / ~ " ' @ : + &, at most 255 characters. This stack also insists on a
+# leading "/" so a pattern reads like the URL path it matches.
+_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*$/~\"'@:+&]{0,254}$")
+
+# CloudFront refuses a longer Content-Security-Policy value in a response headers policy
+# (TooLongCSPInResponseHeadersPolicy; the quota page lists 1783 characters).
+MAX_CSP_LENGTH = 1783
+
+
+def _path_pattern(value: str) -> str:
+    if not _PATH_PATTERN.match(value):
+        raise ValueError(
+            'must be a CloudFront path pattern such as "/assets/*": start with "/", at most 255 '
+            "characters of letters, digits and _ - . * $ / ~ \" ' @ : + & (no spaces)"
+        )
+    return value
+
+
+PathPattern = Annotated[str, AfterValidator(_path_pattern)]
+
+
+class PriceClass(StrEnum):
+    """Which edge locations serve the site; cheaper classes leave out the priciest regions.
+
+    ``PriceClass_100``: North America, Europe, Israel. ``PriceClass_200``: adds most of Asia,
+    the Middle East and Africa. ``PriceClass_All``: every edge location.
+    """
+
+    CLASS_100 = "PriceClass_100"
+    CLASS_200 = "PriceClass_200"
+    ALL = "PriceClass_All"
+
+
+class SiteAccessLogsArgs(ConfigModel):
+    """CloudFront standard access logs (``site.accessLogs``); reserved: only ``enabled: false`` for now.
+
+    Example::
+
+        SiteAccessLogsArgs(enabled=False, retention_days=90)
+    """
+
+    enabled: bool = False
+    # Days a log object is kept in its S3 bucket (a lifecycle rule, not CloudWatch retention).
+    retention_days: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("enabled")
+    @classmethod
+    def _not_yet(cls, value: bool) -> bool:
+        # Accepting the switch and logging nothing would be worse than refusing it.
+        if value:
+            raise ValueError("CloudFront access logs are not implemented yet; leave this false")
+        return value
+
+
+class StaticSiteArgs(ConfigModel):
+    """Everything the StaticSite component reads from config; the defaults are the dev profile.
+
+    Dev: the cheapest price class, HTML cached for a minute, SPA routing on, no CSP, no logs.
+
+    Example::
+
+        StaticSiteArgs(price_class=PriceClass.ALL, html_ttl_seconds=300,
+                       content_security_policy="default-src 'self'")
+    """
+
+    price_class: PriceClass = PriceClass.CLASS_100
+    html_ttl_seconds: int = 60
+    # Content-hashed build output: cached for a year, never revalidated.
+    hashed_asset_paths: tuple[PathPattern, ...] = ("/assets/*", "/_next/*")
+    api_path_pattern: PathPattern = "/api/*"
+    spa_fallback: bool = True
+    content_security_policy: str | None = None
+    noncurrent_version_expiration_days: int = Field(default=30, ge=1, le=3650)
+    access_logs: SiteAccessLogsArgs = SiteAccessLogsArgs()
+
+    @field_validator("html_ttl_seconds")
+    @classmethod
+    def _html_ttl(cls, value: int) -> int:
+        if not 0 <= value <= 3600:
+            raise ValueError(
+                "must be from 0 to 3600 seconds: HTML names the hashed assets, so a long TTL "
+                "keeps serving an old release after a deploy"
+            )
+        return value
+
+    @field_validator("hashed_asset_paths")
+    @classmethod
+    def _asset_paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(value) > 25:
+            raise ValueError("must list at most 25 path patterns")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a path pattern twice")
+        return value
+
+    @field_validator("content_security_policy")
+    @classmethod
+    def _csp(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("must not be empty; leave it out (null) to send no Content-Security-Policy")
+        if len(value) > MAX_CSP_LENGTH:
+            raise ValueError(
+                f"must be at most {MAX_CSP_LENGTH} characters (CloudFront's limit for this header), "
+                f"got {len(value)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _api_not_an_asset_path(self) -> "StaticSiteArgs":
+        # CloudFront rejects two cache behaviours with the same path pattern.
+        if self.api_path_pattern in self.hashed_asset_paths:
+            raise ConfigFieldError(
+                "apiPathPattern",
+                self.api_path_pattern,
+                "is also listed in hashedAssetPaths; each path pattern may route to one origin only",
+            )
+        return self
