@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .cloudfront_functions import spa_fallback_function
+from .cloudfront_policies import cache_policy, security_headers_policy
 from .site_bucket import create_site_bucket, grant_distribution_read
 from .static_site_args import StaticSiteArgs
 
@@ -21,7 +22,6 @@ ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 VPC_ORIGIN_SECURITY_GROUP_NAME = "CloudFront-VPCOrigins-Service-SG"
 
 ONE_YEAR_SECONDS = 31_536_000
-HSTS_MAX_AGE_SECONDS = 63_072_000  # two years, the hstspreload.org minimum is one
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 CACHED_METHODS = ["GET", "HEAD"]
@@ -105,9 +105,9 @@ class StaticSite(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=child,
         )
-        self.html_cache_policy = _cache_policy(name, "html", args.html_ttl_seconds, 0, self)
-        self.asset_cache_policy = _cache_policy(name, "assets", ONE_YEAR_SECONDS, ONE_YEAR_SECONDS, self)
-        self.headers_policy = _security_headers_policy(name, args.content_security_policy, self)
+        self.html_cache_policy = cache_policy(name, "html", args.html_ttl_seconds, 0, self)
+        self.asset_cache_policy = cache_policy(name, "assets", ONE_YEAR_SECONDS, ONE_YEAR_SECONDS, self)
+        self.headers_policy = security_headers_policy(name, args.content_security_policy, self)
         headers_policy_id = self.headers_policy.id
 
         spa: list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs] = []
@@ -251,72 +251,6 @@ def _api_behavior(path_pattern: str) -> aws.cloudfront.DistributionOrderedCacheB
         cache_policy_id=CACHING_DISABLED_POLICY_ID,
         origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
         compress=False,
-    )
-
-
-def _cache_policy(
-    name: str, kind: str, ttl: int, min_ttl: int, parent: pulumi.Resource
-) -> aws.cloudfront.CachePolicy:
-    """A cache key of path plus encoding only: the site varies by nothing else."""
-    return aws.cloudfront.CachePolicy(
-        f"{name}-{kind}",
-        comment=f"{name} {kind}: {ttl}s, keyed on path and encoding only",
-        min_ttl=min_ttl,
-        default_ttl=ttl,
-        max_ttl=ttl,
-        parameters_in_cache_key_and_forwarded_to_origin=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs(
-            enable_accept_encoding_gzip=True,
-            enable_accept_encoding_brotli=True,
-            cookies_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs(
-                cookie_behavior="none"
-            ),
-            headers_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs(
-                header_behavior="none"
-            ),
-            query_strings_config=aws.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs(
-                query_string_behavior="none"
-            ),
-        ),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-
-
-def _security_headers_policy(
-    name: str, content_security_policy: str | None, parent: pulumi.Resource
-) -> aws.cloudfront.ResponseHeadersPolicy:
-    csp = None
-    if content_security_policy is not None:
-        csp = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
-            content_security_policy=content_security_policy, override=True
-        )
-    return aws.cloudfront.ResponseHeadersPolicy(
-        f"{name}-security-headers",
-        comment=f"{name}: HSTS, nosniff, no framing, strict referrer",
-        security_headers_config=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
-            strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
-                access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
-                include_subdomains=True,
-                preload=True,
-                override=True,
-            ),
-            content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
-                override=True
-            ),
-            frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
-                frame_option="DENY", override=True
-            ),
-            referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
-                referrer_policy="strict-origin-when-cross-origin", override=True
-            ),
-            # "X-XSS-Protection: 0": the legacy browser XSS auditor is gone from current
-            # browsers, and where it survives its blocking mode has itself leaked data (OWASP
-            # advice is to switch it off and rely on a CSP).
-            xss_protection=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigXssProtectionArgs(
-                protection=False, override=True
-            ),
-            content_security_policy=csp,
-        ),
-        opts=pulumi.ResourceOptions(parent=parent),
     )
 
 
