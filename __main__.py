@@ -141,7 +141,7 @@ pulumi.export("flowLogGroupName", network.flow_log_group_name)
 pulumi.export("siteUrl", site.url)
 pulumi.export("distributionId", site.distribution_id)
 pulumi.export("siteBucketName", site.bucket_name)
-api_path = config.site.api_path_pattern.removesuffix("/*")
+api_path = config.site.api_path_pattern.removesuffix("*")  # "/api/*" -> "/api/"
 pulumi.export("apiUrl", pulumi.Output.concat(site.url, api_path) if behind_cdn else load_balancer.url)
 pulumi.export("loadBalancerArn", load_balancer.arn)
 pulumi.export("loadBalancerSecurityGroupId", load_balancer.security_group_id)

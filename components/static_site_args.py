@@ -121,6 +121,13 @@ class StaticSiteArgs(ConfigModel):
     @model_validator(mode="after")
     def _api_not_an_asset_path(self) -> "StaticSiteArgs":
         # CloudFront rejects two cache behaviours with the same path pattern.
+        if not self.api_path_pattern.endswith("/*"):
+            raise ConfigFieldError(
+                "apiPathPattern",
+                self.api_path_pattern,
+                'must be a prefix pattern ending in "/*", such as /api/*: everything under it goes to '
+                "the API, and the API's URL is the prefix",
+            )
         if self.api_path_pattern in self.hashed_asset_paths:
             raise ConfigFieldError(
                 "apiPathPattern",

@@ -26,8 +26,9 @@ class WebAcl(pulumi.ComponentResource):
     is logged to the CloudWatch log group ``aws-waf-logs-<project>-<stack>-<name>`` (WAF only
     writes to groups with that prefix) with the ``authorization`` and ``cookie`` headers redacted.
 
-    The program creates this component only when ``waf.enabled`` is true; ``enabled`` itself is
-    not read here.
+    Create it only when ``args.enabled`` is true; the component itself does not read ``enabled``
+    (the stack does not create one yet: attaching it to the distribution or the ALB comes with
+    the edge wiring).
 
     ``scope="REGIONAL"`` protects an ALB (or API Gateway stage, ...) in the provider's region:
     attach it with ``associate``. ``scope="CLOUDFRONT"`` must live in us-east-1 whatever the

@@ -53,7 +53,7 @@ def test_cdn_front_door_keeps_the_alb_internal(dev: PlanResult) -> None:
     alb = dev.one("aws:lb/loadBalancer:LoadBalancer", "api-alb").inputs
     assert alb["internal"] is True
     assert alb["subnets"] == ["subnet-mock-private-1", "subnet-mock-private-2"]
-    assert dev.outputs["apiUrl"] == "https://dmock-site-cdn.cloudfront.net/api"
+    assert dev.outputs["apiUrl"] == "https://dmock-site-cdn.cloudfront.net/api/"
 
 
 def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> None:

@@ -380,3 +380,15 @@ def test_access_logs_are_refused_until_implemented() -> None:
         "webapp:site.accessLogs.enabled = true: CloudFront access logs are not implemented yet; "
         "leave this false"
     ]
+
+
+def test_api_path_pattern_must_be_a_prefix() -> None:
+    from components import StaticSiteArgs, validate_config
+    from components.config_errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        validate_config(StaticSiteArgs, {"apiPathPattern": "/api*"}, "webapp:site")
+    assert err.value.problems == [
+        'webapp:site.apiPathPattern = "/api*": must be a prefix pattern ending in "/*", such as /api/*: '
+        "everything under it goes to the API, and the API's URL is the prefix"
+    ]
