@@ -23,6 +23,7 @@ from components import (
     Network,
     StaticSite,
     UploadsBucket,
+    WebAcl,
 )
 from stack_config import load_settings
 
@@ -35,6 +36,13 @@ aws_provider = aws.Provider(
     default_tags=aws.ProviderDefaultTagsArgs(tags=settings.default_tags()),
 )
 on_aws = pulumi.ResourceOptions(providers={"aws": aws_provider})
+# CloudFront's own resources (its WAF web ACL, certificates) must live in us-east-1.
+us_east_1_provider = aws.Provider(
+    "aws-us-east-1",
+    region="us-east-1",
+    default_tags=aws.ProviderDefaultTagsArgs(tags=settings.default_tags()),
+)
+on_us_east_1 = pulumi.ResourceOptions(providers={"aws": us_east_1_provider})
 
 network = Network("net", config.network, opts=on_aws)
 cluster = Cluster("app", config.cluster, opts=on_aws)
@@ -109,6 +117,10 @@ workers = {
 # The single public entry: the frontend from S3, and in cdn mode /api/* to the internal ALB
 # through a CloudFront VPC origin (the ALB then admits only CloudFront's VPC-origin group).
 behind_cdn = config.load_balancer.front_door is FrontDoor.CDN
+edge_acl = WebAcl("edge", config.waf, scope="CLOUDFRONT", opts=on_us_east_1) if config.waf.enabled else None
+if config.waf.enabled and not behind_cdn:
+    # The public ALB is a second way in: it gets the same rules as a regional web ACL.
+    WebAcl("api", config.waf, scope="REGIONAL", opts=on_aws).associate("alb", load_balancer.arn)
 site = StaticSite(
     "site",
     config.site,
@@ -120,6 +132,7 @@ site = StaticSite(
     )
     if behind_cdn
     else None,
+    web_acl_arn=edge_acl.arn if edge_acl is not None else None,
     protect=config.protect,
     opts=on_aws,
 )

@@ -27,6 +27,7 @@ from components import (
     NetworkArgs,
     StaticSiteArgs,
     UploadsBucketArgs,
+    WebAclArgs,
     validate_config,
 )
 from components._model import ConfigModel
@@ -74,6 +75,7 @@ class StackConfig(ConfigModel):
     cache: CacheArgs = CacheArgs()
     uploads: UploadsBucketArgs = UploadsBucketArgs()
     site: StaticSiteArgs = StaticSiteArgs()
+    waf: WebAclArgs = WebAclArgs()
 
     @field_validator("tags")
     @classmethod

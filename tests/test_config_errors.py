@@ -22,7 +22,7 @@ def test_unknown_top_level_key() -> None:
     assert problems_for(netwrok={"azCount": 2}) == [
         'webapp:netwrok = {"azCount": 2}: unknown key (did you mean network?); allowed keys: cache, cluster, '
         "database, image, loadBalancer, migration, network, protect, secrets, service, site, tags, uploads, "
-        "workers"
+        "waf, workers"
     ]
 
 

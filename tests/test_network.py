@@ -149,26 +149,28 @@ def test_prod_interface_endpoints_are_private_and_https_only_from_the_vpc(prod: 
 
 def test_region_follows_config() -> None:
     result = plan("dev", aws_region="eu-west-1")
-    assert result.one("pulumi:providers:aws").inputs["region"] == "eu-west-1"
+    assert result.one("pulumi:providers:aws", "aws").inputs["region"] == "eu-west-1"
     assert result.one(ENDPOINT, "net-s3").inputs["serviceName"] == "com.amazonaws.eu-west-1.s3"
 
 
 def test_default_tags_reach_every_resource_through_the_provider(dev: PlanResult) -> None:
-    provider = dev.one("pulumi:providers:aws")
+    provider = dev.one("pulumi:providers:aws", "aws")
     assert json.loads(provider.inputs["defaultTags"]) == {
         "tags": {"project": "webapp", "stack": "dev", "managed-by": "pulumi",
                  "environment": "dev", "cost-center": "engineering"},
     }  # fmt: skip
     provider_ref = f"{provider.urn}::{provider.id}"
     for resource in dev.resources:
-        if resource.custom and resource is not provider:
+        if resource.type.startswith("pulumi:providers:"):
+            continue
+        if resource.custom:
             assert resource.provider == provider_ref, resource.urn
-        elif not resource.custom:
+        else:
             assert resource.providers == {"aws": provider_ref}, resource.urn
 
 
 def test_every_invoke_uses_the_explicit_provider(dev: PlanResult) -> None:
-    provider = dev.one("pulumi:providers:aws")
+    provider = dev.one("pulumi:providers:aws", "aws")
     assert dev.invokes, "the network reads region, account and partition"
     assert {i.provider for i in dev.invokes} == {f"{provider.urn}::{provider.id}"}
 

@@ -45,6 +45,6 @@ def test_stack_config_schema_is_current() -> None:
     schema = check_schemas.generated_stack_config_schema()
     assert set(schema["properties"]) == {
         "protect", "tags", "network", "cluster", "image", "secrets",
-        "loadBalancer", "service", "workers", "migration", "database", "cache", "uploads", "site",
+        "loadBalancer", "service", "workers", "migration", "database", "cache", "uploads", "site", "waf",
     }  # fmt: skip
     assert schema["required"] == ["image"]

@@ -410,3 +410,36 @@ def test_direct_mode_keeps_the_api_off_cloudfront() -> None:
     assert all(b["pathPattern"] != "/api/*" for b in distribution.get("orderedCacheBehaviors", []))
     assert result.outputs["apiUrl"] == "https://api.example.com"
     assert result.outputs["siteUrl"] == "https://dmock-site-cdn.cloudfront.net"
+
+
+def test_both_providers_carry_the_default_tags(dev: PlanResult) -> None:
+    tags = {
+        name: json.loads(dev.one("pulumi:providers:aws", name).inputs["defaultTags"])["tags"]
+        for name in ("aws", "aws-us-east-1")
+    }
+    assert tags["aws"] == tags["aws-us-east-1"]
+    assert dev.one("pulumi:providers:aws", "aws-us-east-1").inputs["region"] == "us-east-1"
+
+
+def test_prod_puts_a_us_east_1_web_acl_on_the_distribution(prod: PlanResult) -> None:
+    acl = prod.one("aws:wafv2/webAcl:WebAcl")
+    assert acl.inputs["scope"] == "CLOUDFRONT"
+    edge = prod.one("pulumi:providers:aws", "aws-us-east-1")
+    assert acl.provider == f"{edge.urn}::{edge.id}"
+    distribution = prod.one("aws:cloudfront/distribution:Distribution").inputs
+    assert distribution["webAclId"].startswith("arn:aws:wafv2:us-east-1:123456789012:global/webacl/")
+    assert prod.by_type("aws:wafv2/webAclAssociation:WebAclAssociation") == []
+
+
+def test_dev_has_no_web_acl(dev: PlanResult) -> None:
+    assert dev.by_type("aws:wafv2/webAcl:WebAcl") == []
+    assert "webAclId" not in dev.one("aws:cloudfront/distribution:Distribution").inputs
+
+
+def test_direct_mode_also_guards_the_public_alb() -> None:
+    direct = {"frontDoor": "direct", "domain": "api.example.com", "hostedZoneName": "example.com"}
+    result = plan("dev", waf={"enabled": True}, loadBalancer=direct)
+    scopes = sorted(r.inputs["scope"] for r in result.by_type("aws:wafv2/webAcl:WebAcl"))
+    assert scopes == ["CLOUDFRONT", "REGIONAL"]
+    [association] = result.by_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs["resourceArn"] == result.outputs["loadBalancerArn"]
