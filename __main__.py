@@ -21,6 +21,7 @@ from components import (
     LoadBalancer,
     MigrationTask,
     Network,
+    SiteDomain,
     StaticSite,
     UploadsBucket,
     WebAcl,
@@ -121,6 +122,7 @@ edge_acl = WebAcl("edge", config.waf, scope="CLOUDFRONT", opts=on_us_east_1) if 
 if config.waf.enabled and not behind_cdn:
     # The public ALB is a second way in: it gets the same rules as a regional web ACL.
     WebAcl("api", config.waf, scope="REGIONAL", opts=on_aws).associate("alb", load_balancer.arn)
+domain = SiteDomain("site", config.site.domain, opts=on_us_east_1) if config.site.domain else None
 site = StaticSite(
     "site",
     config.site,
@@ -133,9 +135,15 @@ site = StaticSite(
     if behind_cdn
     else None,
     web_acl_arn=edge_acl.arn if edge_acl is not None else None,
+    certificate_arn=domain.certificate_arn if domain is not None else None,
+    aliases=domain.aliases if domain is not None else (),
+    canonical_host=domain.canonical_host if domain is not None else None,
     protect=config.protect,
     opts=on_aws,
 )
+
+if domain is not None:
+    domain.point_at(site.domain_name, site.hosted_zone_id)
 
 if uploads is not None:
     # The app's code (task role) may read and write the uploads bucket, and nothing else there.

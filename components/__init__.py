@@ -42,6 +42,8 @@ from .migration_task_args import MigrationArgs
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
+from .site_domain import SiteDomain
+from .site_domain_args import SiteDomainArgs
 from .static_site import ApiOrigin, StaticSite
 from .static_site_args import StaticSiteArgs
 from .subnet_layout import SubnetLayout, plan_subnets
@@ -104,6 +106,8 @@ __all__ = [
     "SecretReference",
     "SecretSpec",
     "SidecarContainer",
+    "SiteDomain",
+    "SiteDomainArgs",
     "StaticSite",
     "StaticSiteArgs",
     "SubnetLayout",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .cloudfront_functions import spa_fallback_function
+from .cloudfront_functions import viewer_request_function
 from .cloudfront_policies import cache_policy, security_headers_policy
 from .site_bucket import create_site_bucket, grant_distribution_read
 from .static_site_args import StaticSiteArgs
@@ -58,6 +58,11 @@ class StaticSite(pulumi.ComponentResource):
     to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
     80 from CloudFront's VPC-origin security group. ``protect`` guards the bucket only.
 
+    With ``canonical_host`` (one of ``aliases``, e.g. ``SiteDomain.canonical_host``) the same
+    viewer-request function also answers every other host (www., the cloudfront.net name) with a
+    301 to the canonical host, on the default and the asset behaviours; it exists then even with
+    ``spaFallback`` off. The API behaviour is left alone: a 301 would turn POSTs into GETs.
+
     Example::
 
         site = StaticSite("site", StaticSiteArgs(), api=ApiOrigin(...), protect=True,
@@ -68,6 +73,7 @@ class StaticSite(pulumi.ComponentResource):
     distribution_id: pulumi.Output[str]
     distribution_arn: pulumi.Output[str]
     domain_name: pulumi.Output[str]
+    hosted_zone_id: pulumi.Output[str]
     url: pulumi.Output[str]
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
@@ -81,6 +87,7 @@ class StaticSite(pulumi.ComponentResource):
         certificate_arn: pulumi.Input[str] | None = None,
         aliases: Sequence[str] = (),
         web_acl_arn: pulumi.Input[str] | None = None,
+        canonical_host: str | None = None,
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -88,6 +95,12 @@ class StaticSite(pulumi.ComponentResource):
             raise ValueError(
                 f"StaticSite {name!r}: aliases {list(aliases)} need a certificate_arn (an ACM "
                 "certificate in us-east-1 covering them); CloudFront rejects aliases without one"
+            )
+        if canonical_host is not None and canonical_host not in aliases:
+            raise ValueError(
+                f"StaticSite {name!r}: canonical_host {canonical_host!r} must be one of the aliases "
+                f"{list(aliases)}; otherwise every request would be redirected to a host this "
+                "distribution does not serve"
             )
         super().__init__("webapp:index:StaticSite", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -110,12 +123,24 @@ class StaticSite(pulumi.ComponentResource):
         self.headers_policy = security_headers_policy(name, args.content_security_policy, self)
         headers_policy_id = self.headers_policy.id
 
-        spa: list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs] = []
-        if args.spa_fallback:
-            self.spa_function = spa_fallback_function(name, parent=self)
-            spa = [
+        viewer_request = viewer_request_function(
+            name, spa_fallback=args.spa_fallback, canonical_host=canonical_host, parent=self
+        )
+        self.viewer_request_function = viewer_request
+        default_functions: list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs] = []
+        asset_functions: list[aws.cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs] = []
+        if viewer_request is not None:
+            default_functions = [
                 aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
-                    event_type="viewer-request", function_arn=self.spa_function.arn
+                    event_type="viewer-request", function_arn=viewer_request.arn
+                )
+            ]
+        if viewer_request is not None and canonical_host is not None:
+            # www.<domain>/assets/app.js must redirect too, or the other host keeps working for
+            # every asset URL and search engines index both.
+            asset_functions = [
+                aws.cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs(
+                    event_type="viewer-request", function_arn=viewer_request.arn
                 )
             ]
 
@@ -131,7 +156,8 @@ class StaticSite(pulumi.ComponentResource):
             origins.append(self._api_origin(name, api))
             behaviors.append(_api_behavior(args.api_path_pattern))
         # Hashed files have an extension, which the SPA function would pass through untouched
-        # anyway; leaving it off saves a function invocation on the bulk of all requests.
+        # anyway; without a canonical host to redirect to, leaving it off saves a function
+        # invocation on the bulk of all requests.
         behaviors += [
             aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
                 path_pattern=pattern,
@@ -142,6 +168,7 @@ class StaticSite(pulumi.ComponentResource):
                 cache_policy_id=self.asset_cache_policy.id,
                 response_headers_policy_id=headers_policy_id,
                 compress=True,
+                function_associations=asset_functions or None,
             )
             for pattern in args.hashed_asset_paths
         ]
@@ -171,7 +198,7 @@ class StaticSite(pulumi.ComponentResource):
                 cache_policy_id=self.html_cache_policy.id,
                 response_headers_policy_id=headers_policy_id,
                 compress=True,
-                function_associations=spa,
+                function_associations=default_functions,
             ),
             ordered_cache_behaviors=behaviors,
             opts=child,
@@ -181,7 +208,10 @@ class StaticSite(pulumi.ComponentResource):
         self.distribution_id = self.distribution.id
         self.distribution_arn = self.distribution.arn
         self.domain_name = self.distribution.domain_name
-        self.url = pulumi.Output.concat("https://", aliases[0] if aliases else self.distribution.domain_name)
+        # Route 53's alias target zone for CloudFront (see SiteDomain.point_at).
+        self.hosted_zone_id = self.distribution.hosted_zone_id
+        primary_host = canonical_host or (aliases[0] if aliases else None)
+        self.url = pulumi.Output.concat("https://", primary_host or self.distribution.domain_name)
         self.register_outputs(
             {
                 "distributionId": self.distribution_id,

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ._model import ConfigModel
 from .config_errors import ConfigFieldError
+from .site_domain_args import SiteDomainArgs
 
 # CloudFront's path-pattern alphabet (CacheBehavior.PathPattern in the API reference): letters,
 # digits and _ - . * $ / ~ " ' @ : + &, at most 255 characters. This stack also insists on a
@@ -84,6 +85,8 @@ class StaticSiteArgs(ConfigModel):
     content_security_policy: str | None = None
     noncurrent_version_expiration_days: int = Field(default=30, ge=1, le=3650)
     access_logs: SiteAccessLogsArgs = SiteAccessLogsArgs()
+    # A custom domain (certificate in us-east-1, aliases, www redirect); None: the cloudfront.net name.
+    domain: SiteDomainArgs | None = None
 
     @field_validator("html_ttl_seconds")
     @classmethod

@@ -49,14 +49,17 @@ def _log_group(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]
 
 def _certificate(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     domain = inputs.get("domainName", "mock.example.com")
+    # ACM reports one validation option per name: the domain, then each subject alternative name.
+    names = [domain, *(inputs.get("subjectAlternativeNames") or [])]
     return {
         "domainValidationOptions": [
             {
-                "domainName": domain,
-                "resourceRecordName": f"_mock.{domain}.",
+                "domainName": dns_name,
+                "resourceRecordName": f"_mock.{dns_name}.",
                 "resourceRecordType": "CNAME",
                 "resourceRecordValue": "_mock.acm-validations.aws.",
             }
+            for dns_name in names
         ],
         "arn": f"arn:aws:acm:{region}:{MOCK_ACCOUNT}:certificate/mock-{name}",
     }

@@ -443,3 +443,21 @@ def test_direct_mode_also_guards_the_public_alb() -> None:
     assert scopes == ["CLOUDFRONT", "REGIONAL"]
     [association] = result.by_type("aws:wafv2/webAclAssociation:WebAclAssociation")
     assert association.inputs["resourceArn"] == result.outputs["loadBalancerArn"]
+
+
+def test_custom_domain_serves_the_site_with_a_us_east_1_certificate() -> None:
+    site = {"domain": {"domain": "example.com", "hostedZoneName": "example.com"}}
+    result = plan("dev", site=site)
+    edge = result.one("pulumi:providers:aws", "aws-us-east-1")
+    certificate = result.one("aws:acm/certificate:Certificate", "site-cert")
+    assert certificate.provider == f"{edge.urn}::{edge.id}"
+    assert certificate.inputs["subjectAlternativeNames"] == ["www.example.com"]
+    distribution = result.one("aws:cloudfront/distribution:Distribution").inputs
+    assert distribution["aliases"] == ["example.com", "www.example.com"]
+    assert distribution["viewerCertificate"]["sslSupportMethod"] == "sni-only"
+    assert distribution["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+    aliases = {(r.inputs["name"], r.inputs["type"]) for r in result.by_type("aws:route53/record:Record")
+               if "aliases" in r.inputs}  # fmt: skip
+    assert aliases == {("example.com", "A"), ("example.com", "AAAA"),
+                       ("www.example.com", "A"), ("www.example.com", "AAAA")}  # fmt: skip
+    assert result.outputs["siteUrl"] == "https://example.com"

@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.cloudfront_functions import SPA_FALLBACK_JS
+from components.cloudfront_functions import SPA_FALLBACK_JS, viewer_request_code
 from components.static_site import ApiOrigin, StaticSite
 from components.static_site_args import StaticSiteArgs
 from tests.harness import PlanResult, run_components
@@ -300,6 +300,52 @@ def test_acm_certificate_aliases_web_acl_and_prod_price_class() -> None:
     assert result.outputs["url"] == "https://www.example.com"
 
 
+def redirecting(config: dict[str, Any] | None = None) -> PlanResult:
+    return deploy(
+        config, certificate_arn=CERT, aliases=["example.com", "www.example.com"], canonical_host="example.com"
+    )
+
+
+def test_canonical_host_redirect_runs_on_the_default_and_asset_behaviours_not_the_api() -> None:
+    result = redirecting()
+    fn = result.one(FUNCTION, "site-viewer-request").inputs
+    assert fn["code"] == viewer_request_code(spa_fallback=True, canonical_host="example.com")
+    assert 'var CANONICAL_HOST = "example.com";' in fn["code"]
+    assert 'request.uri = "/index.html"' in fn["code"]
+    assert fn["comment"] == "Redirects other hosts to example.com; SPA routes to /index.html"
+    association = [
+        {
+            "eventType": "viewer-request",
+            "functionArn": "arn:aws:cloudfront:us-east-1:123456789012:mock/site-viewer-request",
+        }
+    ]
+    dist = distribution(result)
+    assert dist["defaultCacheBehavior"]["functionAssociations"] == association
+    api, *assets = dist["orderedCacheBehaviors"]
+    assert "functionAssociations" not in api
+    assert [(b["pathPattern"], b["functionAssociations"]) for b in assets] == [
+        ("/assets/*", association), ("/_next/*", association),
+    ]  # fmt: skip
+    assert result.outputs["url"] == "https://example.com"
+
+
+def test_canonical_host_without_spa_fallback_still_redirects() -> None:
+    result = redirecting({"spaFallback": False})
+    fn = result.one(FUNCTION, "site-viewer-request").inputs
+    assert fn["code"] == viewer_request_code(spa_fallback=False, canonical_host="example.com")
+    assert "index.html" not in fn["code"]
+    assert "statusCode: 301" in fn["code"]
+    assert fn["comment"] == "Redirects other hosts to example.com"
+    assert len(distribution(result)["defaultCacheBehavior"]["functionAssociations"]) == 1
+
+
+def test_canonical_host_must_be_an_alias() -> None:
+    with pytest.raises(
+        ValueError, match=re.escape("canonical_host 'example.com' must be one of the aliases []")
+    ):
+        StaticSite("site", StaticSiteArgs(), api=None, canonical_host="example.com")
+
+
 def test_aliases_without_certificate_are_refused() -> None:
     with pytest.raises(ValueError, match=re.escape("aliases ['www.example.com'] need a certificate_arn")):
         StaticSite("site", StaticSiteArgs(), api=None, aliases=["www.example.com"])
@@ -372,6 +418,7 @@ def test_defaults_are_the_dev_profile() -> None:
         "contentSecurityPolicy": None,
         "noncurrentVersionExpirationDays": 30,
         "accessLogs": {"enabled": False, "retentionDays": 90},
+        "domain": None,
     }
 
 
