@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .private_bucket import deny_insecure_transport, private_bucket
+
 # The ALB's access_logs block uses this prefix; the bucket policy grants writes only below it.
 LOG_PREFIX = "alb"
 
@@ -33,49 +35,10 @@ def create_access_log_bucket(
                                               "prefix": LOG_PREFIX},
                             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]))
     """
-    child = pulumi.ResourceOptions(parent=parent)
-    bucket = aws.s3.Bucket(
-        f"{name}-access-logs",
-        force_destroy=False,
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
-    )
-    ownership = aws.s3.BucketOwnershipControls(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=child,
-    )
-    public_access = aws.s3.BucketPublicAccessBlock(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=child,
-    )
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        rules=[
-            # ALB access logs support only SSE-S3: log delivery fails on a bucket whose default
-            # encryption is SSE-KMS, so a customer-managed key is not an option here.
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=(
-                    aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                ),
-            )
-        ],
-        opts=child,
-    )
-    versioning = aws.s3.BucketVersioning(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        opts=child,
-    )
+    # ALB access logs support only SSE-S3: log delivery fails on a bucket whose default
+    # encryption is SSE-KMS, so a customer-managed key is not an option here.
+    private = private_bucket(f"{name}-access-logs", parent=parent, protect=protect)
+    bucket = private.bucket
     aws.s3.BucketLifecycleConfiguration(
         f"{name}-access-logs",
         bucket=bucket.bucket,
@@ -95,7 +58,7 @@ def create_access_log_bucket(
         ],
         # Noncurrent-version rules only mean something once versioning is on (the provider's
         # documented ordering).
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
     )
 
     invoke = pulumi.InvokeOutputOptions(parent=parent)
@@ -109,7 +72,7 @@ def create_access_log_bucket(
         ),
         # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
         # the policy should land on a bucket that already refuses public access.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[public_access, ownership]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=private.policy_after),
     )
     return AccessLogBucket(bucket=bucket, policy=policy)
 
@@ -119,14 +82,7 @@ def _bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str) ->
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(bucket_arn),
                 {
                     # Regions launched before August 2022 deliver ALB logs as this regional
                     # Elastic Load Balancing account; it may write only this account's log keys.

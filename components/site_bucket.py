@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .private_bucket import deny_insecure_transport, private_bucket
+
 
 @dataclass(frozen=True)
 class SiteBucket:
@@ -30,51 +32,12 @@ def create_site_bucket(
         site = create_site_bucket("site", 30, parent=self, protect=True)
         grant_distribution_read("site", site, distribution.arn, parent=self)
     """
-    child = pulumi.ResourceOptions(parent=parent)
-    bucket = aws.s3.Bucket(
-        f"{name}-content",
-        force_destroy=False,
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
-    )
-    ownership = aws.s3.BucketOwnershipControls(
-        f"{name}-content",
-        bucket=bucket.bucket,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=child,
-    )
-    public_access = aws.s3.BucketPublicAccessBlock(
-        f"{name}-content",
-        bucket=bucket.bucket,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=child,
-    )
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-content",
-        bucket=bucket.bucket,
-        rules=[
-            # SSE-S3, not SSE-KMS: with a customer-managed key, Origin Access Control only works
-            # once the key policy lets the CloudFront service decrypt for this distribution, and
-            # every object fetch becomes a billed KMS call. The content is the public site, so a
-            # customer-managed key would protect nothing the edge does not hand out anyway.
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=(
-                    aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                ),
-            )
-        ],
-        opts=child,
-    )
-    versioning = aws.s3.BucketVersioning(
-        f"{name}-content",
-        bucket=bucket.bucket,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        opts=child,
-    )
+    # SSE-S3, not SSE-KMS: with a customer-managed key, Origin Access Control only works once
+    # the key policy lets the CloudFront service decrypt for this distribution, and every object
+    # fetch becomes a billed KMS call. The content is the public site, so a customer-managed key
+    # would protect nothing the edge does not hand out anyway.
+    private = private_bucket(f"{name}-content", parent=parent, protect=protect)
+    bucket = private.bucket
     aws.s3.BucketLifecycleConfiguration(
         f"{name}-content",
         bucket=bucket.bucket,
@@ -97,9 +60,9 @@ def create_site_bucket(
             )
         ],
         # Noncurrent-version rules only mean something once versioning is on.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
     )
-    return SiteBucket(bucket=bucket, policy_after=(public_access, ownership))
+    return SiteBucket(bucket=bucket, policy_after=tuple(private.policy_after))
 
 
 def grant_distribution_read(
@@ -126,14 +89,7 @@ def site_bucket_policy(*, bucket_arn: str, distribution_arn: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(bucket_arn),
                 {
                     # The service principal alone would admit every distribution in every
                     # account; the SourceArn condition narrows it to this one.

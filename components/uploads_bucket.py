@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .private_bucket import deny_insecure_transport, private_bucket
 from .uploads_bucket_args import UploadsBucketArgs
 from .wiring import Connection
 
@@ -74,45 +75,10 @@ class UploadsBucket(pulumi.ComponentResource):
             target_key_id=self.kms_key.key_id,
             opts=child,
         )
-        self.bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=False, opts=stateful)
+        private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.kms_key.arn)
+        self.bucket = private.bucket
         bucket = self.bucket.bucket
-
-        ownership = aws.s3.BucketOwnershipControls(
-            f"{name}-bucket",
-            bucket=bucket,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-bucket",
-            bucket=bucket,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-bucket",
-            bucket=bucket,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=(
-                        aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                            sse_algorithm="aws:kms", kms_master_key_id=self.kms_key.arn
-                        )
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-bucket",
-            bucket=bucket,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
+        versioning = private.versioning
         self._lifecycle(name, args, versioning)
         if args.cors_origins:
             aws.s3.BucketCorsConfiguration(
@@ -139,7 +105,7 @@ class UploadsBucket(pulumi.ComponentResource):
             policy=self.bucket.arn.apply(_deny_insecure_transport),
             # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
             # the policy should land on a bucket that already refuses public access.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, ownership]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after),
         )
 
         self.bucket_name = bucket
@@ -211,21 +177,7 @@ class UploadsBucket(pulumi.ComponentResource):
 
 
 def _deny_insecure_transport(bucket_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+    return json.dumps({"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket_arn)]})
 
 
 def _read_write_policy(*, bucket_arn: str, key_arn: str, region: str) -> str:

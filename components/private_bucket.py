@@ -1,0 +1,100 @@
+"""The private S3 bucket every bucket in this stack starts from (site, uploads, access logs).
+
+One place decides what "private" means: ACLs off (BucketOwnerEnforced), all four Block Public
+Access settings, default encryption, versioning, and a TLS-only policy statement. Callers add
+their lifecycle rules and the rest of their bucket policy.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class PrivateBucket:
+    """A private bucket and the settings its bucket policy must be created after.
+
+    Example::
+
+        private = private_bucket("uploads-bucket", parent=self, protect=True, kms_key_arn=key.arn)
+        aws.s3.BucketPolicy("uploads-bucket", bucket=private.bucket.bucket, policy=...,
+                            opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after))
+    """
+
+    bucket: aws.s3.Bucket
+    versioning: aws.s3.BucketVersioning
+    # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and the
+    # policy should land on a bucket that already refuses public access.
+    policy_after: list[pulumi.Resource]
+
+
+def private_bucket(
+    resource_name: str,
+    *,
+    parent: pulumi.Resource,
+    protect: bool,
+    kms_key_arn: pulumi.Input[str] | None = None,
+) -> PrivateBucket:
+    """Create the bucket and its privacy settings, all named ``resource_name``.
+
+    ``kms_key_arn`` None means SSE-S3 (AES256), for content a service reads without KMS access
+    (CloudFront through Origin Access Control, ALB log delivery); otherwise SSE-KMS with that
+    key and S3 Bucket Keys to keep KMS requests (and their cost) low.
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    bucket = aws.s3.Bucket(
+        resource_name, force_destroy=False, opts=pulumi.ResourceOptions(parent=parent, protect=protect)
+    )
+    ownership = aws.s3.BucketOwnershipControls(
+        resource_name,
+        bucket=bucket.bucket,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        opts=child,
+    )
+    public_access = aws.s3.BucketPublicAccessBlock(
+        resource_name,
+        bucket=bucket.bucket,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=child,
+    )
+    if kms_key_arn is None:
+        default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="AES256"
+        )
+        rule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=default
+        )
+    else:
+        default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+        )
+        rule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=default, bucket_key_enabled=True
+        )
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        resource_name, bucket=bucket.bucket, rules=[rule], opts=child
+    )
+    versioning = aws.s3.BucketVersioning(
+        resource_name,
+        bucket=bucket.bucket,
+        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+        opts=child,
+    )
+    return PrivateBucket(bucket=bucket, versioning=versioning, policy_after=[public_access, ownership])
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """The bucket-policy statement that refuses every request made without TLS (control S3.5)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
