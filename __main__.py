@@ -6,6 +6,8 @@ whose default tags reach awsx's children too. Components hand each other typed v
 (``components.wiring``) through their constructors; nothing is shared through globals.
 """
 
+from pathlib import Path
+
 import pulumi
 import pulumi_aws as aws
 
@@ -21,6 +23,7 @@ from components import (
     LoadBalancer,
     MigrationTask,
     Network,
+    SiteContent,
     SiteDomain,
     StaticSite,
     UploadsBucket,
@@ -145,6 +148,18 @@ site = StaticSite(
 if domain is not None:
     domain.point_at(site.domain_name, site.hosted_zone_id)
 
+if config.site.build_dir is not None:
+    # The frontend build as S3 objects, and an invalidation when its content hash changes.
+    content = SiteContent(
+        "site",
+        build_dir=Path(config.site.build_dir),
+        bucket_name=site.bucket_name,
+        distribution_id=site.distribution_id,
+        hashed_asset_paths=config.site.hashed_asset_paths,
+        opts=on_aws,
+    )
+    pulumi.export("siteContentHash", content.content_hash)
+
 if uploads is not None:
     # The app's code (task role) may read and write the uploads bucket, and nothing else there.
     uploads.grant_read_write("api", api.task_role)
@@ -162,6 +177,8 @@ pulumi.export("flowLogGroupName", network.flow_log_group_name)
 pulumi.export("siteUrl", site.url)
 pulumi.export("distributionId", site.distribution_id)
 pulumi.export("siteBucketName", site.bucket_name)
+if site.access_logs is not None:
+    pulumi.export("siteAccessLogGroupName", site.access_logs.log_group.name)
 api_path = config.site.api_path_pattern.removesuffix("*")  # "/api/*" -> "/api/"
 pulumi.export("apiUrl", pulumi.Output.concat(site.url, api_path) if behind_cdn else load_balancer.url)
 pulumi.export("loadBalancerArn", load_balancer.arn)

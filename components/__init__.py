@@ -17,6 +17,7 @@ from .app_secrets import AppSecrets
 from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
 from .cache import Cache
 from .cache_args import CacheArgs, CacheEngine, CacheMode, MaxmemoryPolicy
+from .cloudfront_invalidation import CloudFrontInvalidation
 from .cluster import Cluster
 from .cluster_args import ClusterArgs, ContainerInsights
 from .config_errors import ConfigError, ConfigFieldError, validate_config
@@ -42,6 +43,7 @@ from .migration_task_args import MigrationArgs
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
+from .site_content import SiteContent
 from .site_domain import SiteDomain
 from .site_domain_args import SiteDomainArgs
 from .static_site import ApiOrigin, StaticSite
@@ -68,6 +70,7 @@ __all__ = [
     "CacheMode",
     "CapacityArgs",
     "CapacityStrategy",
+    "CloudFrontInvalidation",
     "Cluster",
     "ClusterArgs",
     "ClusterRef",
@@ -106,6 +109,7 @@ __all__ = [
     "SecretReference",
     "SecretSpec",
     "SidecarContainer",
+    "SiteContent",
     "SiteDomain",
     "SiteDomainArgs",
     "StaticSite",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .cloudfront_access_logs import AccessLogDelivery, deliver_access_logs
 from .cloudfront_functions import viewer_request_function
 from .cloudfront_policies import cache_policy, security_headers_policy
 from .site_bucket import create_site_bucket, grant_distribution_read
@@ -53,6 +54,7 @@ class StaticSite(pulumi.ComponentResource):
     ``hashedAssetPaths`` pattern is cached for a year. With ``spaFallback`` a viewer-request
     CloudFront Function serves ``/index.html`` for extension-less paths. Every S3 response gets
     HSTS, nosniff, ``X-Frame-Options: DENY``, a strict referrer policy and the optional CSP.
+    With ``accessLogs.enabled`` the access logs go to a us-east-1 CloudWatch log group.
 
     With ``api``, the first cache behaviour sends ``apiPathPattern`` uncached, with every method,
     to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
@@ -204,6 +206,11 @@ class StaticSite(pulumi.ComponentResource):
             opts=child,
         )
         self.bucket_policy = grant_distribution_read(name, site, self.distribution.arn, parent=self)
+        self.access_logs: AccessLogDelivery | None = None
+        if args.access_logs.enabled:
+            self.access_logs = deliver_access_logs(
+                name, self.distribution.arn, args.access_logs.retention_days, parent=self
+            )
 
         self.distribution_id = self.distribution.id
         self.distribution_arn = self.distribution.arn

@@ -2,12 +2,14 @@
 
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ._model import ConfigModel
 from .config_errors import ConfigFieldError
+from .log_retention import RetentionDays
 from .site_domain_args import SiteDomainArgs
 
 # CloudFront's path-pattern alphabet (CacheBehavior.PathPattern in the API reference): letters,
@@ -45,30 +47,24 @@ class PriceClass(StrEnum):
 
 
 class SiteAccessLogsArgs(ConfigModel):
-    """CloudFront standard access logs (``site.accessLogs``); reserved: only ``enabled: false`` for now.
+    """CloudFront standard access logs (``site.accessLogs``), delivered to CloudWatch Logs in us-east-1.
+
+    Off in dev (nobody reads them, and log ingestion costs money); on in prod (control CloudFront.5).
 
     Example::
 
-        SiteAccessLogsArgs(enabled=False, retention_days=90)
+        SiteAccessLogsArgs(enabled=True, retention_days=365)
     """
 
     enabled: bool = False
-    # Days a log object is kept in its S3 bucket (a lifecycle rule, not CloudWatch retention).
-    retention_days: int = Field(default=90, ge=1, le=3650)
-
-    @field_validator("enabled")
-    @classmethod
-    def _not_yet(cls, value: bool) -> bool:
-        # Accepting the switch and logging nothing would be worse than refusing it.
-        if value:
-            raise ValueError("CloudFront access logs are not implemented yet; leave this false")
-        return value
+    # The log group's retention: CloudWatch Logs deletes older events.
+    retention_days: RetentionDays = 90
 
 
 class StaticSiteArgs(ConfigModel):
     """Everything the StaticSite component reads from config; the defaults are the dev profile.
 
-    Dev: the cheapest price class, HTML cached for a minute, SPA routing on, no CSP, no logs.
+    Dev: the cheapest price class, HTML cached for a minute, SPA routing on, no CSP, no access logs.
 
     Example::
 
@@ -87,6 +83,28 @@ class StaticSiteArgs(ConfigModel):
     access_logs: SiteAccessLogsArgs = SiteAccessLogsArgs()
     # A custom domain (certificate in us-east-1, aliases, www redirect); None: the cloudfront.net name.
     domain: SiteDomainArgs | None = None
+    # The frontend's build output (relative to the project directory), uploaded by SiteContent;
+    # None: infrastructure only, and the site is uploaded with `aws s3 sync` (README).
+    build_dir: str | None = None
+
+    @field_validator("build_dir")
+    @classmethod
+    def _build_dir(cls, value: str | None) -> str | None:
+        # Checked here, not at upload: a missing build should stop `pulumi preview` with one
+        # config line, not a traceback. Relative paths resolve against the current directory,
+        # which is the project directory when pulumi runs the program.
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("must not be empty; leave it out (null) to upload nothing")
+        path = Path(value)
+        if not path.exists():
+            raise ValueError("no such directory (build the frontend first, e.g. npm run build)")
+        if not path.is_dir():
+            raise ValueError("is a file, not a directory: point it at the build output, such as dist or out")
+        if not (path / "index.html").is_file():
+            raise ValueError("has no index.html: point it at the build output, such as dist or out")
+        return value
 
     @field_validator("html_ttl_seconds")
     @classmethod

@@ -135,15 +135,17 @@ class PlanMocks(Mocks):
             return f"mock-provider-{args.name}", dict(args.inputs)
         resource_id = f"mock-{args.name}"
         service = args.typ.split(":")[1].split("/")[0]
+        # pulumi-aws v7 resources may name their own region (CloudFront's log delivery does).
+        region = args.inputs.get("region") or self.region
         state = {
             "id": resource_id,
-            "arn": f"arn:aws:{service}:{self.region}:{MOCK_ACCOUNT}:mock/{args.name}",
+            "arn": f"arn:aws:{service}:{region}:{MOCK_ACCOUNT}:mock/{args.name}",
             **args.inputs,
         }
         state.setdefault("name", f"{args.name}-mock")
         computed = RESOURCE_OUTPUTS.get(args.typ)
         if computed is not None:
-            state.update(computed(args.name, dict(args.inputs), self.region))
+            state.update(computed(args.name, dict(args.inputs), region))
         return resource_id, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -1,6 +1,7 @@
 """How __main__.py wires the components: who reaches whom, with which image, secrets and guards."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -461,3 +462,25 @@ def test_custom_domain_serves_the_site_with_a_us_east_1_certificate() -> None:
     assert aliases == {("example.com", "A"), ("example.com", "AAAA"),
                        ("www.example.com", "A"), ("www.example.com", "AAAA")}  # fmt: skip
     assert result.outputs["siteUrl"] == "https://example.com"
+
+
+def test_a_build_dir_is_uploaded_into_the_site_bucket(tmp_path: Path) -> None:
+    site = json.loads(stack_config("dev")["webapp:site"])
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    (tmp_path / "assets" / "app.1a2b.js").write_text("console.log(1)")
+    result = plan("dev", site={**site, "buildDir": str(tmp_path)})
+    objects = {r.inputs["key"]: r.inputs for r in result.by_type("aws:s3/bucketObjectv2:BucketObjectv2")}
+    bucket = result.outputs["siteBucketName"]
+    assert {key: (o["bucket"], o["cacheControl"]) for key, o in objects.items()} == {
+        "index.html": (bucket, "no-cache"),
+        "assets/app.1a2b.js": (bucket, "public, max-age=31536000, immutable"),
+    }
+    invalidation = result.one("pulumi-python:dynamic:Resource", "site-invalidation").inputs
+    assert invalidation["distributionId"] == "mock-site-cdn"
+    assert result.outputs["siteContentHash"] == invalidation["contentHash"]
+
+
+def test_without_a_build_dir_nothing_is_uploaded(dev: PlanResult) -> None:
+    assert dev.by_type("aws:s3/bucketObjectv2:BucketObjectv2") == []
+    assert "siteContentHash" not in dev.outputs

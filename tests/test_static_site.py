@@ -21,6 +21,10 @@ VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
 OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 BUCKET = "aws:s3/bucket:Bucket"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+LOG_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+LOG_DESTINATION = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination"
+LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 
 DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EMOCK-site-cdn"
 BUCKET_ARN = "arn:aws:s3:::site-content-mock"
@@ -419,14 +423,45 @@ def test_defaults_are_the_dev_profile() -> None:
         "noncurrentVersionExpirationDays": 30,
         "accessLogs": {"enabled": False, "retentionDays": 90},
         "domain": None,
+        "buildDir": None,
     }
 
 
-def test_access_logs_are_refused_until_implemented() -> None:
-    assert problems({"accessLogs": {"enabled": True}}) == [
-        "webapp:site.accessLogs.enabled = true: CloudFront access logs are not implemented yet; "
-        "leave this false"
+def test_access_log_retention_must_be_a_cloudwatch_period() -> None:
+    assert problems({"accessLogs": {"enabled": True, "retentionDays": 100}}) == [
+        "webapp:site.accessLogs.retentionDays = 100: must be one of CloudWatch's retention periods in "
+        "days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+        "2922, 3288, 3653"
     ]
+
+
+def test_no_access_logs_by_default(dev: PlanResult) -> None:
+    assert dev.by_type(LOG_DELIVERY) == []
+    assert dev.by_type(LOG_GROUP) == []
+
+
+def test_access_logs_are_delivered_to_a_us_east_1_log_group() -> None:
+    result = deploy({"accessLogs": {"enabled": True, "retentionDays": 365}})
+    log_group = result.one(LOG_GROUP, "site-access-logs").inputs
+    assert log_group["name"] == "/aws/cloudfront/webapp-dev/site"
+    assert log_group["retentionInDays"] == 365
+    source = result.one(LOG_SOURCE, "site-access-logs").inputs
+    assert source["logType"] == "ACCESS_LOGS"
+    assert source["resourceArn"] == DIST_ARN
+    assert source["name"] == "webapp-dev-site-access"
+    destination = result.one(LOG_DESTINATION, "site-access-logs").inputs
+    assert destination["outputFormat"] == "json"
+    assert destination["deliveryDestinationConfiguration"]["destinationResourceArn"] == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudfront/webapp-dev/site"
+    )
+    delivery = result.one(LOG_DELIVERY, "site-access-logs").inputs
+    assert delivery["deliverySourceName"] == "webapp-dev-site-access"
+    assert delivery["deliveryDestinationArn"] == (
+        "arn:aws:cloudwatch:us-east-1:123456789012:mock/site-access-logs"
+    )
+    # CloudFront accepts log deliveries in us-east-1 only, whatever the stack's region.
+    for registration in (log_group, source, destination, delivery):
+        assert registration["region"] == "us-east-1"
 
 
 def test_api_path_pattern_must_be_a_prefix() -> None:
