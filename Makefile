@@ -6,11 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 STACK ?= dev
 FORMAT ?= text
+PLAN ?=
 
-.PHONY: help venv plan test lint typecheck schemas schemas-update pytest lock clean
+.PHONY: help venv plan policy-check policies test lint typecheck schemas schemas-update pytest lock clean
 
 help:
 	@echo "make plan STACK=dev|prod [FORMAT=text|json]  offline plan of a stack (no AWS, no Pulumi CLI)"
+	@echo "make policy-check STACK=dev|prod [PLAN=file]  the policy pack over a stack's plan (or any preview JSON)"
+	@echo "make policies                                 the policy table: controls, severity, dev/prod enforcement"
 	@echo "make test                                     lint, type check, schema checks and tests"
 	@echo "make schemas-update                           regenerate schemas/stack-config.schema.json"
 	@echo "make lock                                     re-pin requirements*.txt from pyproject.toml"
@@ -25,6 +28,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 plan: $(STAMP)
 	@$(PY) -m offline.plan --stack "$(STACK)" --format "$(FORMAT)"
+
+# PLAN=<file> checks any plan in the `pulumi preview --json` shape with STACK's policy config.
+policy-check: $(STAMP)
+	@$(PY) -m offline.policy_check --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
+
+policies: $(STAMP)
+	@$(PY) -m offline.policy_check --table
 
 test: lint typecheck schemas pytest
 
@@ -51,6 +61,8 @@ lock:
 		pyproject.toml -o requirements.txt
 	.venv-lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 		--extra dev pyproject.toml -o requirements-dev.txt
+	.venv-lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--constraint requirements-dev.txt policies/requirements.in -o policies/requirements.txt
 
 clean:
 	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache build *.egg-info

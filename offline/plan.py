@@ -142,7 +142,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n")
     else:
         render_text(result, sys.stdout)
+        render_policy_verdicts(result, sys.stdout)
     return 0
+
+
+def render_policy_verdicts(result: PlanResult, out: TextIO) -> None:
+    """The policy pack's verdicts on this plan, as ``make policy-check`` prints them."""
+    # Imported here: the runner itself imports this module for to_preview_json.
+    from offline.policy_check import CONFIG_DIR, evaluate, load_policy_config, render
+    from policies.pack import build_policies
+
+    config_path = CONFIG_DIR / f"{result.stack}.json"
+    config = load_policy_config(config_path if config_path.exists() else None, build_policies())
+    out.write(f"\nPolicies (policies/config/{config_path.name}):\n")
+    render(evaluate(to_preview_json(result), config), result.stack, out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,314 @@
+"""Run the CrossGuard pack in ``policies/`` over a plan, without the Pulumi CLI.
+
+``make policy-check STACK=dev`` checks the offline plan of a stack; ``make policy-check PLAN=f.json``
+checks any plan in the ``pulumi preview --json`` shape (the offline plan's, or a real preview's).
+The policies get what the engine's analyzer gives them: properties deserialized and wrapped in the
+SDK's unknown-checking proxy, resource options, the provider, and for stack policies the parent,
+dependencies and property dependencies as resource objects. Enforcement levels and exceptions come
+from ``policies/config/<stack>.json``, resolved as the CLI does (per-policy entry, then ``all``,
+then the policy's own level, then the pack's ``mandatory``).
+
+Output: one line per violation (enforcement, policy, URN, message), then a summary; the exit code
+is 1 when any mandatory policy is violated.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import jsonschema
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.policy import Policy
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from components import ConfigError
+from offline.plan import to_preview_json
+from offline.run import StackFileError, run_stack
+from policies._framework import EXCEPTION_LOG
+from policies.pack import all_rules, build_policies
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_DIR / "policies" / "config"
+PACK_LEVEL = EnforcementLevel.MANDATORY
+
+
+class PolicyConfigError(Exception):
+    """The policy config file is not one the Pulumi CLI would accept."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    enforcement: str  # mandatory, advisory, excepted or unknown
+    policy: str
+    urn: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    verdicts: tuple[Verdict, ...]
+    policy_count: int
+    resource_count: int
+
+    def count(self, enforcement: str) -> int:
+        return sum(1 for v in self.verdicts if v.enforcement == enforcement)
+
+    @property
+    def passed(self) -> bool:
+        return self.count("mandatory") == 0
+
+    def summary(self, label: str) -> str:
+        return (
+            f"{label}: {self.count('mandatory')} mandatory and {self.count('advisory')} advisory "
+            f"violations, {self.count('excepted')} documented exceptions, {self.count('unknown')} "
+            f"checks waiting for unknown values ({self.policy_count} policies over "
+            f"{self.resource_count} resources)"
+        )
+
+
+# --- config ---------------------------------------------------------------------------------------
+
+
+def load_policy_config(path: Path | None, policies: list[Policy]) -> dict[str, Any]:
+    """Read and validate a ``--policy-pack-config`` file: known policy names, levels, schemas."""
+    if path is None:
+        return {}
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise PolicyConfigError(f"{path}: {err}") from err
+    if not isinstance(config, dict):
+        raise PolicyConfigError(f"{path}: must be a JSON object of policy names")
+    by_name = {p.name: p for p in policies}
+    levels = {level.value for level in EnforcementLevel}
+    problems: list[str] = []
+    for name, entry in config.items():
+        if name != "all" and name not in by_name:
+            problems.append(f"{path.name}: {name}: no such policy in the pack")
+            continue
+        has_level = isinstance(entry, str) or (isinstance(entry, dict) and "enforcementLevel" in entry)
+        level = entry if isinstance(entry, str) else entry.get("enforcementLevel") if has_level else None
+        if has_level and level not in levels:
+            problems.append(
+                f"{path.name}: {name}: enforcement level {level!r} must be one of {sorted(levels)}"
+            )
+        if isinstance(entry, dict) and name != "all":
+            schema = by_name[name].config_schema
+            properties = dict(schema.properties) if schema is not None else {}
+            document = {k: v for k, v in entry.items() if k != "enforcementLevel"}
+            validator = jsonschema.Draft7Validator(
+                {"type": "object", "properties": properties, "additionalProperties": False}
+            )
+            problems += [f"{path.name}: {name}: {error.message}" for error in validator.iter_errors(document)]
+    if problems:
+        raise PolicyConfigError("\n".join(problems))
+    return config
+
+
+def enforcement_level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
+    for key in (policy.name, "all"):
+        entry = config.get(key)
+        if isinstance(entry, str):
+            return EnforcementLevel(entry)
+        if isinstance(entry, dict) and "enforcementLevel" in entry:
+            return EnforcementLevel(entry["enforcementLevel"])
+    return policy.enforcement_level or PACK_LEVEL
+
+
+def policy_settings(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy's own config with the schema's defaults, as ``args.get_config()`` returns it."""
+    entry = config.get(policy.name)
+    settings = {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, dict) else {}
+    if policy.config_schema is not None:
+        for key, schema in policy.config_schema.properties.items():
+            if "default" in schema:
+                settings.setdefault(key, schema["default"])
+    return settings
+
+
+# --- the plan as the analyzer sees it -------------------------------------------------------------
+
+
+def _options(state: Mapping[str, Any]) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        bool(state.get("protect", False)),
+        list(state.get("ignoreChanges", [])),
+        bool(state.get("deleteBeforeReplace", False)),
+        list(state.get("aliases", [])),
+        PolicyCustomTimeouts(0, 0, 0),
+        list(state.get("additionalSecretOutputs", [])),
+        state.get("parent") or None,
+    )
+
+
+def _props(state: Mapping[str, Any], key: str = "inputs") -> Mapping[str, Any]:
+    return unknown_checking_proxy(deserialize_properties(dict(state.get(key) or {})))
+
+
+def plan_states(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The resources the update would leave: each step's new state (deletes have none)."""
+    return [step["newState"] for step in plan.get("steps", []) if step.get("newState")]
+
+
+def _providers(states: list[dict[str, Any]]) -> dict[str, PolicyProviderResource]:
+    providers: dict[str, PolicyProviderResource] = {}
+    for state in states:
+        if state["type"].startswith("pulumi:providers:"):
+            name = state["urn"].rsplit("::", 1)[-1]
+            providers[state["urn"]] = PolicyProviderResource(state["type"], _props(state), state["urn"], name)
+    return providers
+
+
+def _provider_of(state: Mapping[str, Any], providers: Mapping[str, PolicyProviderResource]) -> Any:
+    reference = state.get("provider") or ""
+    return providers.get(reference.rsplit("::", 1)[0])
+
+
+def stack_resources(states: list[dict[str, Any]]) -> list[PolicyResource]:
+    providers = _providers(states)
+    resources: dict[str, PolicyResource] = {}
+    for state in states:
+        # For a stack policy the engine passes outputs; during a preview of a new resource those
+        # are its inputs.
+        key = "outputs" if state.get("outputs") else "inputs"
+        resources[state["urn"]] = PolicyResource(
+            state["type"], _props(state, key), state["urn"], state["urn"].rsplit("::", 1)[-1],
+            _options(state), _provider_of(state, providers), None, [], {},
+        )  # fmt: skip
+    for state in states:
+        resource = resources[state["urn"]]
+        resource.parent = resources.get(state.get("parent") or "")
+        resource.dependencies = [resources[u] for u in state.get("dependencies", []) if u in resources]
+        resource.property_dependencies = {
+            prop: [resources[u] for u in urns if u in resources]
+            for prop, urns in (state.get("propertyDependencies") or {}).items()
+        }
+    return list(resources.values())
+
+
+# --- running the pack -----------------------------------------------------------------------------
+
+
+def evaluate(plan: Mapping[str, Any], config: Mapping[str, Any]) -> Report:
+    """Run every enabled policy over ``plan`` and collect the verdicts."""
+    policies = build_policies()
+    states = plan_states(plan)
+    providers = _providers(states)
+    verdicts: list[Verdict] = []
+    EXCEPTION_LOG.clear()
+    for policy in policies:
+        level = enforcement_level(policy, config)
+        if level is EnforcementLevel.DISABLED:
+            continue
+        blocking = level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE)
+        label = "mandatory" if blocking else "advisory"
+        settings = policy_settings(policy, config)
+
+        def report(message: str, urn: str | None, *, _policy: str = policy.name, _label: str = label) -> None:
+            verdicts.append(Verdict(_label, _policy, urn or "", message))
+
+        if isinstance(policy, ResourceValidationPolicy):
+            for state in states:
+                args = ResourceValidationArgs(
+                    state["type"], _props(state), state["urn"], state["urn"].rsplit("::", 1)[-1],
+                    _options(state), _provider_of(state, providers), settings,
+                )  # fmt: skip
+                _run(policy, args, report, verdicts)
+        elif isinstance(policy, StackValidationPolicy):
+            _run(policy, StackValidationArgs(stack_resources(states), settings), report, verdicts)
+    verdicts += [
+        Verdict("excepted", policy, urn, reason)
+        for (policy, urn), reason in sorted(EXCEPTION_LOG.applied.items())
+    ]
+    # The exceptions report policy repeats the lines above as advisory, for the CLI's output.
+    verdicts = [v for v in verdicts if v.policy != "documented-exceptions"]
+    return Report(tuple(verdicts), len(policies), len(states))
+
+
+def _run(policy: Policy, args: Any, report: Any, verdicts: list[Verdict]) -> None:
+    try:
+        policy.validate(args, report)  # type: ignore[attr-defined]
+    except UnknownValueError as err:
+        urn = getattr(args, "urn", "")
+        verdicts.append(Verdict("unknown", policy.name, urn, f"can't run during preview: {err.message}"))
+
+
+def render(report: Report, label: str, out: TextIO) -> None:
+    order = {"mandatory": 0, "advisory": 1, "excepted": 2, "unknown": 3}
+    for v in sorted(report.verdicts, key=lambda v: (order[v.enforcement], v.policy, v.urn)):
+        out.write(f"{v.enforcement:<9}  {v.policy}  {v.urn}\n           {v.message}\n")
+    out.write(report.summary(label) + "\n")
+
+
+def render_table(out: TextIO) -> None:
+    """``make policies``: every rule with its controls, severity and per-stack enforcement."""
+    policies = {p.name: p for p in build_policies()}
+    configs = {
+        stack: load_policy_config(CONFIG_DIR / f"{stack}.json", list(policies.values()))
+        for stack in ("dev", "prod")
+    }
+    out.write("| Policy | Controls | Severity | Kind | dev | prod |\n|---|---|---|---|---|---|\n")
+    for rule in all_rules():
+        policy = policies[rule.name]
+        levels = [enforcement_level(policy, configs[s]).value for s in ("dev", "prod")]
+        kind = "resource" if rule.check_resource is not None else "stack"
+        out.write(
+            f"| `{rule.name}` | {', '.join(rule.controls)} | {rule.severity.value} | {kind} | "
+            f"{levels[0]} | {levels[1]} |\n"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make policy-check", description=__doc__)
+    parser.add_argument("--stack", default="dev", help="stack whose offline plan and policy config to use")
+    parser.add_argument("--plan", type=Path, help="a plan file in the `pulumi preview --json` shape")
+    parser.add_argument("--config", type=Path, help="policy config (default policies/config/<stack>.json)")
+    parser.add_argument("--table", action="store_true", help="print the policy table and exit")
+    args = parser.parse_args(argv)
+    try:
+        if args.table:
+            render_table(sys.stdout)
+            return 0
+        config_path = args.config or CONFIG_DIR / f"{args.stack}.json"
+        config = load_policy_config(config_path if config_path.exists() else None, build_policies())
+        if args.plan is not None:
+            plan = json.loads(args.plan.read_text())
+            label = str(args.plan)
+        else:
+            plan = to_preview_json(run_stack(args.stack))
+            label = args.stack
+    except (PolicyConfigError, StackFileError, OSError, json.JSONDecodeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ConfigError as err:
+        print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        for line in err.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    report = evaluate(plan, config)
+    render(report, label, sys.stdout)
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # As in offline.plan: skip the teardown noise of the mocks' event loop.
+    os._exit(code)

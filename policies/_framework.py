@@ -1,0 +1,349 @@
+"""The small vocabulary every rule module uses, and the adapter to Pulumi's CrossGuard SDK.
+
+A rule is a plain function over plain data (``Resource`` or ``Stack``), so tests call it directly;
+``to_policy`` wraps it as the ``pulumi_policy`` policy the engine runs. Rules read engine-style
+camelCase properties. During a preview some values are unknown: reading one raises
+``pulumi_policy.UnknownValueError``, which the SDK reports as "can't run during preview" instead of
+a verdict, and the policy runs again on ``pulumi up``. ``is_set`` tests presence without reading.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.policy import Policy
+from pulumi_policy.proxy import UnknownValueError
+
+__all__ = [
+    "Finding",
+    "Resource",
+    "Rule",
+    "Severity",
+    "Stack",
+    "UnknownValueError",
+    "is_set",
+    "is_unknown",
+    "resource_rule",
+    "stack_rule",
+]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource as a rule sees it: engine type, logical name, URN, camelCase inputs, options.
+
+    ``parent``, ``dependencies`` and ``property_dependencies`` hold URNs and are filled for stack
+    rules only (the engine gives resource rules none of them).
+
+    Example::
+
+        Resource("aws:rds/instance:Instance", "db-instance", urn, {"storageEncrypted": True})
+    """
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    protect: bool = False
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def depends_on(self, prop: str, other: "Resource") -> bool:
+        """Whether this resource's ``prop`` input was computed from ``other`` (a property dependency)."""
+        return other.urn in self.property_dependencies.get(prop, ())
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Every resource of one preview or update, for rules that need several resources to decide.
+
+    Example::
+
+        for bucket in stack.of_type(BUCKET):
+            blocks = stack.referencing(bucket, "bucket", PUBLIC_ACCESS_BLOCK)
+    """
+
+    resources: tuple[Resource, ...]
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def by_urn(self, urn: str) -> Resource | None:
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def referencing(self, target: Resource, prop: str, *types: str) -> list[Resource]:
+        """Resources of ``types`` whose ``prop`` input came from ``target`` (e.g. a bucket's policy)."""
+        return [r for r in self.of_type(*types) if r.depends_on(prop, target)]
+
+    def referenced_by(self, resource: Resource, prop: str) -> list[Resource]:
+        """The resources ``resource``'s ``prop`` input was computed from."""
+        urns = resource.property_dependencies.get(prop, ())
+        return [r for r in self.resources if r.urn in urns]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A stack rule's verdict on one resource."""
+
+    resource: Resource
+    message: str
+
+
+ResourceCheck = Callable[[Resource], Iterable[str]]
+StackCheck = Callable[[Stack], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One policy: what it requires, which controls it implements, and its check.
+
+    ``production_only`` rules (Multi-AZ, deletion protection, WAF...) are advisory in
+    ``config/dev.json`` and mandatory in ``config/prod.json``; every other rule is mandatory in both.
+    """
+
+    name: str
+    description: str
+    controls: tuple[str, ...]
+    severity: Severity
+    production_only: bool
+    resource_types: tuple[str, ...] = ()
+    check_resource: ResourceCheck | None = None
+    check_stack: StackCheck | None = None
+
+    @property
+    def full_description(self) -> str:
+        return f"{self.description} [{', '.join(self.controls)}]"
+
+    def findings(self, target: Resource | Stack) -> list[tuple[str, str]]:
+        """Run the check directly: ``[(urn, message), ...]`` (what tests assert on)."""
+        if isinstance(target, Resource):
+            assert self.check_resource is not None, f"{self.name} is a stack rule"
+            if target.type not in self.resource_types:
+                return []
+            return [(target.urn, message) for message in self.check_resource(target)]
+        assert self.check_stack is not None, f"{self.name} is a resource rule"
+        return [(f.resource.urn, f.message) for f in self.check_stack(target)]
+
+    def messages(self, target: Resource | Stack) -> list[str]:
+        return [message for _, message in self.findings(target)]
+
+
+def resource_rule(
+    name: str,
+    *,
+    types: Iterable[str],
+    controls: Iterable[str],
+    severity: Severity,
+    description: str,
+    production_only: bool = False,
+) -> Callable[[ResourceCheck], Rule]:
+    """Declare a rule decided by one resource; the function yields one message per violation.
+
+    Example::
+
+        @resource_rule("rds-storage-encrypted", types=[RDS_INSTANCE], controls=["RDS.3"],
+                       severity=Severity.MEDIUM, description="RDS storage is encrypted at rest.")
+        def rds_storage_encrypted(db: Resource) -> Iterator[str]:
+            if db.props.get("storageEncrypted") is not True:
+                yield "storageEncrypted must be true"
+    """
+
+    def wrap(check: ResourceCheck) -> Rule:
+        return Rule(name, description, tuple(controls), severity, production_only, tuple(types), check, None)
+
+    return wrap
+
+
+def stack_rule(
+    name: str,
+    *,
+    controls: Iterable[str],
+    severity: Severity,
+    description: str,
+    production_only: bool = False,
+) -> Callable[[StackCheck], Rule]:
+    """Declare a rule that needs several resources; the function yields ``Finding``s.
+
+    Example::
+
+        @stack_rule("vpc-flow-logs", controls=["EC2.6"], severity=Severity.MEDIUM,
+                    description="Every VPC has a flow log.")
+        def vpc_flow_logs(stack: Stack) -> Iterator[Finding]:
+            for vpc in stack.of_type(VPC):
+                if not stack.referencing(vpc, "vpcId", FLOW_LOG):
+                    yield Finding(vpc, "has no flow log")
+    """
+
+    def wrap(check: StackCheck) -> Rule:
+        return Rule(name, description, tuple(controls), severity, production_only, (), None, check)
+
+    return wrap
+
+
+def is_unknown(props: Mapping[str, Any], key: str) -> bool:
+    """True when ``key`` is present but its value is not known until the update."""
+    if key not in list(props.keys()):
+        return False
+    try:
+        props[key]
+    except UnknownValueError:
+        return True
+    return False
+
+
+def is_set(props: Mapping[str, Any], key: str) -> bool:
+    """Whether ``key`` has a value (an unknown value counts: it will be set by the time AWS sees it)."""
+    if key not in list(props.keys()):
+        return False
+    return is_unknown(props, key) or props[key] not in (None, "", [], {})
+
+
+# --- exceptions --------------------------------------------------------------------------------
+
+EXCEPTIONS_SCHEMA = PolicyConfigSchema(
+    properties={
+        "exceptions": {
+            "type": "array",
+            "description": "Resources this policy deliberately does not apply to, each with the reason.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "resource": {"type": "string", "minLength": 1, "description": "logical resource name"},
+                    "reason": {"type": "string", "minLength": 20},
+                },
+                "required": ["resource", "reason"],
+                "additionalProperties": False,
+            },
+            "default": [],
+        }
+    }
+)
+
+
+@dataclass
+class ExceptionLog:
+    """Exceptions that matched a violation during this run, reported by the ``documented-exceptions``
+    policy at the end so that they show in the preview output, not only in the config file.
+
+    The engine calls every resource policy before any stack policy, in one pack process per
+    operation, which is what lets a stack policy report what resource policies excused.
+    """
+
+    applied: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def record(self, policy: str, urn: str, reason: str) -> None:
+        self.applied[(policy, urn)] = reason
+
+    def clear(self) -> None:
+        self.applied.clear()
+
+
+EXCEPTION_LOG = ExceptionLog()
+
+
+def _exception_reasons(config: Mapping[str, Any] | None) -> dict[str, str]:
+    entries = (config or {}).get("exceptions") or []
+    return {entry["resource"]: entry["reason"] for entry in entries}
+
+
+def _report(
+    rule: Rule, reasons: Mapping[str, str], report_violation: ReportViolation, urn: str, message: str
+) -> None:
+    name = urn.rsplit("::", 1)[-1]
+    if name in reasons:
+        EXCEPTION_LOG.record(rule.name, urn, reasons[name])
+        return
+    report_violation(message, urn)
+
+
+# --- adapter to pulumi_policy ----------------------------------------------------------------------
+
+
+def to_policy(rule: Rule) -> Policy:
+    """The ``pulumi_policy`` policy for ``rule``; its enforcement level comes from the pack config."""
+    common: dict[str, Any] = {
+        "name": rule.name,
+        "description": rule.full_description,
+        "config_schema": EXCEPTIONS_SCHEMA,
+        "severity": rule.severity,
+        "tags": list(rule.controls),
+    }
+    if rule.check_resource is not None:
+        check = rule.check_resource
+
+        def validate_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            if args.resource_type not in rule.resource_types:
+                return
+            resource = Resource(args.resource_type, args.name, args.urn, args.props, bool(args.opts.protect))
+            reasons = _exception_reasons(args.get_config())
+            for message in check(resource):
+                _report(rule, reasons, report_violation, args.urn, message)
+
+        return ResourceValidationPolicy(validate=validate_resource, **common)
+
+    assert rule.check_stack is not None
+    stack_check = rule.check_stack
+
+    def validate_stack(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        reasons = _exception_reasons(args.get_config())
+        for finding in stack_check(stack_from(args.resources)):
+            _report(rule, reasons, report_violation, finding.resource.urn, finding.message)
+
+    return StackValidationPolicy(validate=validate_stack, **common)
+
+
+def stack_from(resources: Iterable[PolicyResource]) -> Stack:
+    return Stack(
+        tuple(
+            Resource(
+                type=r.resource_type,
+                name=r.name,
+                urn=r.urn,
+                props=r.props,
+                protect=bool(r.opts.protect),
+                parent=r.parent.urn if r.parent is not None else None,
+                dependencies=tuple(d.urn for d in r.dependencies),
+                property_dependencies={
+                    k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
+                },
+            )
+            for r in resources
+        )
+    )
+
+
+def documented_exceptions_policy() -> Policy:
+    """Advisory: one line per exception that excused a violation in this run, with its reason."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        for (policy, urn), reason in sorted(EXCEPTION_LOG.applied.items()):
+            report_violation(f"exception to {policy}: {reason}", urn)
+
+    return StackValidationPolicy(
+        name="documented-exceptions",
+        description="Lists the policy exceptions declared in the pack config that applied in this run.",
+        validate=validate,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+    )
+
+
+def iter_unique(messages: Iterable[str]) -> Iterator[str]:
+    """Yield each message once, in order (several checks can reach the same verdict)."""
+    seen: set[str] = set()
+    for message in messages:
+        if message not in seen:
+            seen.add(message)
+            yield message
