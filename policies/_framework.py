@@ -7,7 +7,7 @@ camelCase properties. During a preview some values are unknown: reading one rais
 a verdict, and the policy runs again on ``pulumi up``. ``is_set`` tests presence without reading.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,7 +207,15 @@ def is_set(props: Mapping[str, Any], key: str) -> bool:
     """Whether ``key`` has a value (an unknown value counts: it will be set by the time AWS sees it)."""
     if key not in list(props.keys()):
         return False
-    return is_unknown(props, key) or props[key] not in (None, "", [], {})
+    if is_unknown(props, key):
+        return True
+    value = props[key]
+    if value is None or value == "":
+        return False
+    # The SDK hands lists and maps over wrapped in proxies that never equal [] or {}.
+    if isinstance(value, Mapping | Sequence) and not isinstance(value, str):
+        return len(value) > 0
+    return True
 
 
 # --- exceptions --------------------------------------------------------------------------------

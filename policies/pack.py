@@ -10,7 +10,10 @@ from ._framework import Rule, documented_exceptions_policy, to_policy
 
 PACK_NAME = "webapp-security"
 
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "ec2", "iam", "kms", "secretsmanager", "cloudwatch", "cloudtrail",
+    "ecs", "elb", "wafv2", "rds", "elasticache", "s3", "cloudfront", "stateful",
+)  # fmt: skip
 
 
 def all_rules() -> list[Rule]:

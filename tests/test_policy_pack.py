@@ -158,9 +158,7 @@ def test_config_errors_name_the_policy(tmp_path: Path) -> None:
 
 
 def test_exception_entries_need_a_reason(tmp_path: Path) -> None:
-    rule = pack.all_rules()[0] if pack.all_rules() else None
-    if rule is None:
-        pytest.skip("no rules registered yet")
+    rule = pack.all_rules()[0]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({rule.name: {"exceptions": [{"resource": "x"}]}}))
     with pytest.raises(PolicyConfigError) as err:
@@ -193,3 +191,16 @@ def test_policy_check_bad_plan_file_is_one_line(tmp_path: Path, capsys: pytest.C
 def test_evaluate_counts_a_disabled_policy_out() -> None:
     report = evaluate({"steps": []}, {"documented-exceptions": "disabled"})
     assert report.verdicts == ()
+
+
+def test_is_set_sees_through_the_sdk_proxies() -> None:
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    from policies._framework import is_set, is_unknown
+    from tests.policy_harness import resource
+
+    props = resource(
+        BUCKET, {"a": [], "b": {}, "c": ["x"], "d": "", "e": "x", "f": None, "g": UNKNOWN_STRING_VALUE}
+    ).props
+    assert [key for key in "abcdefgh" if is_set(props, key)] == ["c", "e", "g"]
+    assert [key for key in "abcdefgh" if is_unknown(props, key)] == ["g"]

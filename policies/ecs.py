@@ -1,0 +1,328 @@
+"""ECS rules: clusters, Fargate services and their task definitions.
+
+Covers ECS.2 (no automatic public IPs), ECS.3 (no host PID namespace), ECS.4 (no privileged
+containers), ECS.5 (read-only root filesystems, also the seeds' "Fargate tasks have a read-only
+root filesystem"), ECS.8 (no secrets in environment variables), ECS.9 (every container logs),
+ECS.10 (Fargate services on platform version LATEST), ECS.12 (Container Insights), ECS.17-style
+"no host network mode", ECS.20-style "no root user", and the seeds' "two or more tasks" for the
+API service in production.
+
+Decisions:
+
+- ``containerDefinitions`` is a JSON string that usually interpolates outputs (image URI, log
+  group, secret ARNs), so it is unknown during a real preview: the container rules then skip
+  the task definition and run on ``pulumi up``.
+- Non-root user: a container ``user`` of ``root``, ``0`` or ``0:<group>``/``root:<group>`` is
+  rejected. A container without ``user`` passes: it runs as the image's ``USER``, which only
+  the image build can check (ECS.20 fails a missing user; we accept it on purpose, since the
+  stack cannot see inside the image).
+- Secret-looking environment variables: besides AWS's list (``AWS_ACCESS_KEY_ID``,
+  ``AWS_SECRET_ACCESS_KEY``, ``ECS_ENGINE_AUTH_DATA``), a name is rejected when it contains
+  ``PASSWORD``, ``PASSWD``, ``SECRET`` or ``TOKEN`` or ends with ``_KEY`` (case-insensitive),
+  unless its last word says it points at a secret rather than holding one (``_ARN``, ``_NAME``,
+  ``_URL``, ``_URI``, ``_PATH``, ``_FILE``, e.g. ``DB_SECRET_ARN``, ``TOKEN_URL``) or it ends with
+  ``PUBLIC_KEY`` (public keys are not secret). ``PUBLIC_KEY_URL`` therefore passes, and so does
+  ``API_KEY_ID``-style naming of non-keys only if it avoids the words above. Secret values
+  belong in ``secrets`` (``valueFrom`` a Secrets Manager or SSM ARN).
+- Two or more tasks (production_only) applies to services with ``loadBalancers`` (the API):
+  a worker's count follows its queue and may be 1. With an Application Auto Scaling target on
+  the service (its ``resourceId`` computed from the service) the target's ``minCapacity`` and
+  every scheduled action's ``minCapacity`` must be at least 2; without one, ``desiredCount``.
+- ECS.10: the stack pins ``platformVersion`` 1.4.0 (components/container_service.py: a new
+  platform version should arrive as a reviewed change). 1.4.0 is the current Linux version, but
+  the rule asks for ``LATEST`` as FSBP does, so the pinned services need a documented exception.
+
+Not covered: ECS.1 (retired; replaced by ECS.4/17/20 above), ECS.16 (task sets: the stack uses
+the ECS deployment controller), ECS.21 (Windows containers: none here).
+"""
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ._framework import (
+    Finding,
+    Resource,
+    Rule,
+    Severity,
+    Stack,
+    is_set,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
+
+CLUSTER = "aws:ecs/cluster:Cluster"
+SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction"
+
+AWS_SECRET_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"})
+_SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN")
+_REFERENCE_SUFFIXES = ("_ARN", "_NAME", "_URL", "_URI", "_PATH", "_FILE")
+_ROOT_USER = re.compile(r"^(root|0)(:.*)?$")
+FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+MIN_PRODUCTION_TASKS = 2
+INSIGHTS = "containerInsights"
+
+
+# --- task definitions --------------------------------------------------------------------------
+
+
+def containers(task: Resource) -> list[Mapping[str, Any]]:
+    """The task's container definitions; empty when unknown until the update (checked then)."""
+    if is_unknown(task.props, "containerDefinitions"):
+        return []
+    raw = task.props.get("containerDefinitions")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    if isinstance(raw, str) or not isinstance(raw, Sequence):
+        return []
+    return [c for c in raw if isinstance(c, Mapping)]
+
+
+def _label(container: Mapping[str, Any]) -> str:
+    return f"container {container.get('name', '?')!r}"
+
+
+@resource_rule(
+    "ecs-no-host-pid-mode",
+    types=[TASK_DEFINITION],
+    controls=["ECS.3"],
+    severity=Severity.HIGH,
+    description="Task definitions do not share the host's process namespace (pidMode is not host).",
+)
+def ecs_no_host_pid_mode(task: Resource) -> Iterator[str]:
+    if task.props.get("pidMode") == "host":
+        yield 'pidMode is "host": remove it (or use "task") so containers cannot see host processes'
+
+
+@resource_rule(
+    "ecs-no-host-network-mode",
+    types=[TASK_DEFINITION],
+    controls=["ECS.17", "webapp"],
+    severity=Severity.HIGH,
+    description="Task definitions do not use the host network mode.",
+)
+def ecs_no_host_network_mode(task: Resource) -> Iterator[str]:
+    if task.props.get("networkMode") == "host":
+        yield 'networkMode is "host": set it to "awsvpc" so each task gets its own network interface'
+
+
+@resource_rule(
+    "ecs-no-privileged-containers",
+    types=[TASK_DEFINITION],
+    controls=["ECS.4"],
+    severity=Severity.HIGH,
+    description="No container runs privileged.",
+)
+def ecs_no_privileged_containers(task: Resource) -> Iterator[str]:
+    for container in containers(task):
+        if container.get("privileged") is True:
+            yield f"{_label(container)} has privileged true: remove it so it gets no root access to the host"
+
+
+@resource_rule(
+    "ecs-readonly-root-filesystem",
+    types=[TASK_DEFINITION],
+    controls=["ECS.5", "seed checklist"],
+    severity=Severity.HIGH,
+    description="Every container has a read-only root filesystem (readonlyRootFilesystem true).",
+)
+def ecs_readonly_root_filesystem(task: Resource) -> Iterator[str]:
+    for container in containers(task):
+        value = container.get("readonlyRootFilesystem")
+        if value is not True:
+            shown = "not set" if value is None else f"{json.dumps(value)}"
+            yield (
+                f"{_label(container)} readonlyRootFilesystem is {shown}: set it to true and mount "
+                "scratch volumes for the paths the app writes"
+            )
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an environment variable's name suggests it holds a secret value (see module doc)."""
+    upper = name.upper()
+    if upper in AWS_SECRET_VARIABLES:
+        return True
+    if upper.endswith(_REFERENCE_SUFFIXES) or upper.endswith("PUBLIC_KEY"):
+        return False
+    return any(word in upper for word in _SECRET_WORDS) or upper.endswith("_KEY")
+
+
+@resource_rule(
+    "ecs-no-secrets-in-environment",
+    types=[TASK_DEFINITION],
+    controls=["ECS.8"],
+    severity=Severity.HIGH,
+    description="No container has a secret-looking environment variable; secrets come through valueFrom.",
+)
+def ecs_no_secrets_in_environment(task: Resource) -> Iterator[str]:
+    for container in containers(task):
+        for variable in container.get("environment") or []:
+            name = variable.get("name") if isinstance(variable, Mapping) else None
+            if isinstance(name, str) and looks_secret(name):
+                yield (
+                    f"{_label(container)} sets {name} as a plain environment variable: move it to "
+                    "secrets with valueFrom a Secrets Manager secret (or rename it if it is not secret)"
+                )
+
+
+@resource_rule(
+    "ecs-container-logging",
+    types=[TASK_DEFINITION],
+    controls=["ECS.9"],
+    severity=Severity.HIGH,
+    description="Every container has a logConfiguration with a logDriver.",
+)
+def ecs_container_logging(task: Resource) -> Iterator[str]:
+    for container in containers(task):
+        logs = container.get("logConfiguration")
+        if not isinstance(logs, Mapping) or not logs.get("logDriver"):
+            yield f'{_label(container)} has no logConfiguration.logDriver: add one ("awslogs" to a log group)'
+
+
+@resource_rule(
+    "ecs-non-root-user",
+    types=[TASK_DEFINITION],
+    controls=["ECS.20", "webapp"],
+    severity=Severity.HIGH,
+    description="No container is configured to run as root (without user it runs as the image's user).",
+)
+def ecs_non_root_user(task: Resource) -> Iterator[str]:
+    for container in containers(task):
+        user = container.get("user")
+        if isinstance(user, str) and _ROOT_USER.match(user.strip()):
+            yield (
+                f'{_label(container)} user is {user!r}: set a non-root user (e.g. "1000:1000") or '
+                "remove it to use the image's USER"
+            )
+
+
+# --- services and clusters ---------------------------------------------------------------------
+
+
+@resource_rule(
+    "ecs-no-public-ip",
+    types=[SERVICE],
+    controls=["ECS.2"],
+    severity=Severity.HIGH,
+    description="Services do not assign public IP addresses to their tasks.",
+)
+def ecs_no_public_ip(service: Resource) -> Iterator[str]:
+    network = service.props.get("networkConfiguration") or {}
+    if network.get("assignPublicIp") is True:
+        yield (
+            "networkConfiguration.assignPublicIp is true: set it to false and run the tasks in "
+            "private subnets (egress through NAT or VPC endpoints)"
+        )
+
+
+def _runs_on_fargate(service: Resource) -> bool:
+    launch_type = service.props.get("launchType")
+    if launch_type is not None:
+        return launch_type == "FARGATE"
+    strategies = service.props.get("capacityProviderStrategies") or []
+    providers = {s.get("capacityProvider") for s in strategies if isinstance(s, Mapping)}
+    # Without either, the cluster's default strategy decides; platformVersion only means Fargate.
+    return not providers or bool(providers & FARGATE_PROVIDERS)
+
+
+@resource_rule(
+    "ecs-fargate-latest-platform",
+    types=[SERVICE],
+    controls=["ECS.10"],
+    severity=Severity.MEDIUM,
+    description="Fargate services run platformVersion LATEST (or leave it unset).",
+)
+def ecs_fargate_latest_platform(service: Resource) -> Iterator[str]:
+    if not _runs_on_fargate(service):
+        return
+    version = service.props.get("platformVersion")
+    if version not in (None, "", "LATEST"):
+        yield (
+            f'platformVersion is pinned to "{version}": set it to "LATEST" (or remove it) so tasks get '
+            "Fargate's security patches"
+        )
+
+
+@resource_rule(
+    "ecs-cluster-container-insights",
+    types=[CLUSTER],
+    controls=["ECS.12"],
+    severity=Severity.MEDIUM,
+    description="Clusters have Container Insights enabled (setting containerInsights enabled or enhanced).",
+)
+def ecs_cluster_container_insights(cluster: Resource) -> Iterator[str]:
+    settings = cluster.props.get("settings") or []
+    values = [s.get("value") for s in settings if isinstance(s, Mapping) and s.get("name") == INSIGHTS]
+    if not any(v in ("enabled", "enhanced") for v in values):
+        shown = f'"{values[0]}"' if values else "not set"
+        yield f'setting {INSIGHTS} is {shown}: add {{name: "{INSIGHTS}", value: "enabled"}} (or "enhanced")'
+
+
+def _count(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@stack_rule(
+    "ecs-service-two-tasks",
+    controls=["seed checklist"],
+    severity=Severity.MEDIUM,
+    description="The API service behind the load balancer keeps two or more tasks at all times.",
+    production_only=True,
+)
+def ecs_service_two_tasks(stack: Stack) -> Iterator[Finding]:
+    for service in stack.of_type(SERVICE):
+        if not is_set(service.props, "loadBalancers"):
+            continue  # a worker: its count follows its queue
+        targets = stack.referencing(service, "resourceId", SCALING_TARGET)
+        if not targets:
+            desired = _count(service.props.get("desiredCount"))
+            if desired is None or desired < MIN_PRODUCTION_TASKS:
+                shown = "not set (0)" if desired is None else str(desired)
+                yield Finding(
+                    service,
+                    f"desiredCount is {shown}: set it to at least {MIN_PRODUCTION_TASKS} so one task can "
+                    "fail or be replaced without an outage",
+                )
+            continue
+        for target in targets:
+            minimum = _count(target.props.get("minCapacity"))
+            if minimum is None or minimum < MIN_PRODUCTION_TASKS:
+                yield Finding(
+                    target,
+                    f"minCapacity is {minimum}: set it to at least {MIN_PRODUCTION_TASKS} so the service "
+                    "never scales down to a single task",
+                )
+        # Scheduled actions name the target's resourceId (the stack's way) or the service's.
+        scaled = [service, *targets]
+        actions = {a.urn: a for t in scaled for a in stack.referencing(t, "resourceId", SCHEDULED_ACTION)}
+        for action in actions.values():
+            scheduled = _count((action.props.get("scalableTargetAction") or {}).get("minCapacity"))
+            if scheduled is not None and scheduled < MIN_PRODUCTION_TASKS:
+                yield Finding(
+                    action,
+                    f"scalableTargetAction.minCapacity is {scheduled}: keep it at least "
+                    f"{MIN_PRODUCTION_TASKS} so the schedule does not leave one task or none",
+                )
+
+
+RULES: tuple[Rule, ...] = (
+    ecs_no_public_ip,
+    ecs_no_host_pid_mode,
+    ecs_no_privileged_containers,
+    ecs_readonly_root_filesystem,
+    ecs_no_secrets_in_environment,
+    ecs_container_logging,
+    ecs_fargate_latest_platform,
+    ecs_cluster_container_insights,
+    ecs_no_host_network_mode,
+    ecs_non_root_user,
+    ecs_service_two_tasks,
+)
