@@ -14,15 +14,23 @@ import pulumi_aws as aws
 from components import (
     ApiOrigin,
     AppSecrets,
+    AuditTrail,
     Cache,
+    CacheMetrics,
     Cluster,
     ContainerService,
     Database,
+    DatabaseMetrics,
+    EngineMode,
     FrontDoor,
     ImageRegistry,
     LoadBalancer,
+    LoadBalancerMetrics,
     MigrationTask,
+    Monitoring,
+    MonitoringTargets,
     Network,
+    ServiceMetrics,
     SiteContent,
     SiteDomain,
     StaticSite,
@@ -159,6 +167,40 @@ if config.site.build_dir is not None:
         opts=on_aws,
     )
     pulumi.export("siteContentHash", content.content_hash)
+
+# Alarms for every part that exists (to the stack's encrypted SNS topic), a dashboard, a budget.
+services = [ServiceMetrics("api", cluster.name, api.service_name, api.lowest_min_count)] + [
+    ServiceMetrics(f"worker-{name}", cluster.name, worker.service_name, worker.lowest_min_count)
+    for name, worker in workers.items()
+]
+monitoring = Monitoring(
+    "ops",
+    config.monitoring,
+    region=settings.region,
+    targets=MonitoringTargets(
+        load_balancer=LoadBalancerMetrics(
+            arn_suffix=load_balancer.arn_suffix,
+            target_group_arn_suffix=load_balancer.target_group_arn_suffix,
+        ),
+        services=services,
+        database=DatabaseMetrics(
+            kind="aurora" if database.engine_mode is EngineMode.AURORA_SERVERLESS_V2 else "instance",
+            identifier=database.instance_identifier,
+            replica_count=len(database.replica_identifiers),
+        ),
+        cache=CacheMetrics(cache.member_cluster_ids) if cache.member_cluster_ids else None,
+        distribution_id=site.distribution_id,
+    ),
+    protect=config.protect,
+    opts=on_aws,
+)
+pulumi.export("alarmTopicArn", monitoring.topic_arn)
+if monitoring.dashboard_url is not None:
+    pulumi.export("dashboardUrl", monitoring.dashboard_url)
+
+if config.audit_trail.enabled:
+    trail = AuditTrail("audit", config.audit_trail, protect=config.protect, opts=on_aws)
+    pulumi.export("auditTrailArn", trail.trail_arn)
 
 if uploads is not None:
     # The app's code (task role) may read and write the uploads bucket, and nothing else there.

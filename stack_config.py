@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components import (
     AppSecretsArgs,
+    AuditTrailArgs,
     CacheArgs,
     CacheMode,
     ClusterArgs,
@@ -24,6 +25,7 @@ from components import (
     ImageArgs,
     LoadBalancerArgs,
     MigrationArgs,
+    MonitoringArgs,
     NetworkArgs,
     StaticSiteArgs,
     UploadsBucketArgs,
@@ -76,6 +78,10 @@ class StackConfig(ConfigModel):
     uploads: UploadsBucketArgs = UploadsBucketArgs()
     site: StaticSiteArgs = StaticSiteArgs()
     waf: WebAclArgs = WebAclArgs()
+    # Alarms to an encrypted SNS topic, a dashboard and a monthly cost budget.
+    monitoring: MonitoringArgs = MonitoringArgs()
+    # An account-wide CloudTrail trail; off unless the account has none.
+    audit_trail: AuditTrailArgs = AuditTrailArgs()
 
     @field_validator("tags")
     @classmethod

@@ -15,6 +15,8 @@ Example::
 
 from .app_secrets import AppSecrets
 from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
+from .audit_trail import AuditTrail
+from .audit_trail_args import AuditTrailArgs
 from .cache import Cache
 from .cache_args import CacheArgs, CacheEngine, CacheMode, MaxmemoryPolicy
 from .cloudfront_invalidation import CloudFrontInvalidation
@@ -40,6 +42,15 @@ from .load_balancer_args import HealthCheckArgs as TargetHealthCheckArgs
 from .log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
 from .migration_task import MigrationTask
 from .migration_task_args import MigrationArgs
+from .monitoring import Monitoring
+from .monitoring_args import AlarmOverride, BudgetArgs, MonitoringArgs
+from .monitoring_targets import (
+    CacheMetrics,
+    DatabaseMetrics,
+    LoadBalancerMetrics,
+    MonitoringTargets,
+    ServiceMetrics,
+)
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
@@ -58,15 +69,20 @@ from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, Secret
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AccessLogsArgs",
+    "AlarmOverride",
     "ApiOrigin",
     "AppSecrets",
     "AppSecretsArgs",
     "Architecture",
+    "AuditTrail",
+    "AuditTrailArgs",
     "AutoscalingArgs",
+    "BudgetArgs",
     "BuildArgs",
     "Cache",
     "CacheArgs",
     "CacheEngine",
+    "CacheMetrics",
     "CacheMode",
     "CapacityArgs",
     "CapacityStrategy",
@@ -83,6 +99,7 @@ __all__ = [
     "ContainerServiceArgs",
     "Database",
     "DatabaseArgs",
+    "DatabaseMetrics",
     "DeploymentArgs",
     "EngineMode",
     "FargateTaskSize",
@@ -96,11 +113,15 @@ __all__ = [
     "KmsKeyChoice",
     "LoadBalancer",
     "LoadBalancerArgs",
+    "LoadBalancerMetrics",
     "LoadBalancerTarget",
     "ManagedRuleGroup",
     "MaxmemoryPolicy",
     "MigrationArgs",
     "MigrationTask",
+    "Monitoring",
+    "MonitoringArgs",
+    "MonitoringTargets",
     "NatStrategy",
     "Network",
     "NetworkArgs",
@@ -108,6 +129,7 @@ __all__ = [
     "ScheduleArgs",
     "SecretReference",
     "SecretSpec",
+    "ServiceMetrics",
     "SidecarContainer",
     "SiteContent",
     "SiteDomain",

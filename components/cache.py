@@ -53,6 +53,7 @@ class Cache(pulumi.ComponentResource):
     primary_endpoint: pulumi.Output[str] | str
     port: int
     replication_group_id: pulumi.Output[str] | None
+    member_cluster_ids: list[pulumi.Output[str]]
     kms_key_arn: pulumi.Output[str] | None
     auth_secret_arn: pulumi.Output[str] | None
     sidecar: SidecarContainer | None
@@ -72,6 +73,7 @@ class Cache(pulumi.ComponentResource):
         self.port = PORT
         self.security_group_id = None
         self.replication_group_id = None
+        self.member_cluster_ids = []
         self.kms_key_arn = None
         self.auth_secret_arn = None
         self.sidecar = None
@@ -213,6 +215,12 @@ class Cache(pulumi.ComponentResource):
         self.security_group_id = self.security_group.id
         self.primary_endpoint = self.replication_group.primary_endpoint_address
         self.replication_group_id = self.replication_group.replication_group_id
+        # ElastiCache names a replication group's clusters <group id>-001, -002, ...; CloudWatch
+        # publishes host and engine metrics per cluster, so monitoring needs these names.
+        self.member_cluster_ids = [
+            self.replication_group_id.apply(lambda group, n=n: f"{group}-{n:03d}")
+            for n in range(1, args.node_count + 1)
+        ]
         self.kms_key_arn = self.kms_key.arn
         token_ref = SecretReference(
             kind="secretsmanager",

@@ -62,6 +62,7 @@ class ContainerService(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     task_role_arn: pulumi.Output[str]
     task_role: aws.iam.Role
+    lowest_min_count: int
 
     def __init__(
         self,
@@ -211,6 +212,8 @@ class ContainerService(pulumi.ComponentResource):
         )
 
         self.service_name = self.service.name
+        # The fewest tasks the service is meant to run at any time (schedules may lower minCount).
+        self.lowest_min_count = min([args.min_count, *(s.min_count for s in args.autoscaling.schedules)])
         self.security_group_id = self.security_group.id
         self.log_group_name = self.task.log_group.name
         self.log_group_arn = self.task.log_group.arn

@@ -54,6 +54,7 @@ class Database(pulumi.ComponentResource):
     username: str
     instance_identifier: pulumi.Output[str]
     replica_identifiers: list[pulumi.Output[str]]
+    engine_mode: EngineMode
     kms_key_arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
     connection: Connection
@@ -130,6 +131,7 @@ class Database(pulumi.ComponentResource):
         self.username = args.username
         self.instance_identifier = endpoint.identifier
         self.replica_identifiers = endpoint.replica_identifiers
+        self.engine_mode = args.engine_mode
         self.kms_key_arn = self.kms_key.arn
         self.master_secret_arn = endpoint.master_secret_arn
         self.connection = Connection(

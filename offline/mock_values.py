@@ -162,6 +162,10 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:route53/record:Record": _route53_record,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
+    # A trail's ARN carries its home region, even for a multi-region trail.
+    "aws:cloudtrail/trail:Trail": lambda name, inputs, region: {
+        "arn": f"arn:aws:cloudtrail:{region}:{MOCK_ACCOUNT}:trail/{inputs.get('name') or name}",
+    },
     # CloudFront is global: no region in the ARN; Z2FDTNDATAQYW2 is CloudFront's real alias zone.
     "aws:cloudfront/distribution:Distribution": lambda name, inputs, region: {
         "arn": f"arn:aws:cloudfront::{MOCK_ACCOUNT}:distribution/EMOCK-{name}",

@@ -20,9 +20,9 @@ def test_unknown_key_names_the_key_suggests_the_fix_and_lists_allowed_keys() -> 
 
 def test_unknown_top_level_key() -> None:
     assert problems_for(netwrok={"azCount": 2}) == [
-        'webapp:netwrok = {"azCount": 2}: unknown key (did you mean network?); allowed keys: cache, cluster, '
-        "database, image, loadBalancer, migration, network, protect, secrets, service, site, tags, uploads, "
-        "waf, workers"
+        'webapp:netwrok = {"azCount": 2}: unknown key (did you mean network?); allowed keys: auditTrail, '
+        "cache, cluster, database, image, loadBalancer, migration, monitoring, network, protect, secrets, "
+        "service, site, tags, uploads, waf, workers"
     ]
 
 

@@ -59,7 +59,7 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
             ("stateful-resources-protected", name)
             for name in (
                 "app-secrets", "app-SECRET_KEY", "cache-rg", "cache-key", "cache-auth", "db-key",
-                "db-instance", "api-repo", "site-content",
+                "db-instance", "api-repo", "site-content", "ops-alarms",
             )
         ),
     }  # fmt: skip

@@ -48,6 +48,7 @@ def test_prod_protects_every_stateful_resource() -> None:
             "api-repo",
             "api-access-logs",
             "site-content",
+            "ops-alarms",
         ]
     )
     assert [(r.name, m) for r in prod.resources for m in RULE.messages(r)] == []
@@ -70,5 +71,6 @@ def test_dev_is_flagged_on_every_stateful_resource() -> None:
             ("aws:rds/instance:Instance", "db-instance"),
             ("aws:ecr/repository:Repository", "api-repo"),
             ("aws:s3/bucket:Bucket", "site-content"),
+            ("aws:kms/key:Key", "ops-alarms"),
         ]
     )

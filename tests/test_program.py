@@ -26,7 +26,7 @@ def test_committed_stacks_plan(stack: str) -> None:
         "imageRepositoryUrl", "serviceName", "serviceSecurityGroupId", "serviceLogGroup", "taskFamily",
         "workerServiceNames", "migrationTaskFamily", "migrationCommand", "databaseAddress",
         "databaseSecurityGroupId", "databaseMasterSecretArn", "cacheEndpoint", "cacheSecurityGroupId",
-        "siteUrl", "distributionId", "siteBucketName",
+        "siteUrl", "distributionId", "siteBucketName", "alarmTopicArn", "dashboardUrl",
     } | ({"siteAccessLogGroupName"} if stack == "prod" else set())  # fmt: skip
 
 

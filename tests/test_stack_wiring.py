@@ -170,6 +170,7 @@ PROTECTED = {
     ("aws:secretsmanager/secret:Secret", "cache-auth"),
     ("aws:secretsmanager/secretVersion:SecretVersion", "cache-auth"),
     ("aws:s3/bucket:Bucket", "site-content"),
+    ("aws:kms/key:Key", "ops-alarms"),
 }
 
 
@@ -484,3 +485,40 @@ def test_a_build_dir_is_uploaded_into_the_site_bucket(tmp_path: Path) -> None:
 def test_without_a_build_dir_nothing_is_uploaded(dev: PlanResult) -> None:
     assert dev.by_type("aws:s3/bucketObjectv2:BucketObjectv2") == []
     assert "siteContentHash" not in dev.outputs
+
+
+def test_alarms_cover_every_part_the_stack_has(dev: PlanResult, prod: PlanResult) -> None:
+    def alarms(result: PlanResult) -> set[str]:
+        return {r.name for r in result.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+
+    common = {
+        "ops-alb-elb-5xx", "ops-alb-target-5xx", "ops-alb-latency-p95", "ops-alb-unhealthy-hosts",
+        "ops-api-cpu", "ops-api-memory", "ops-worker-celery-cpu", "ops-worker-celery-memory",
+        "ops-db-cpu", "ops-db-free-storage", "ops-db-freeable-memory", "ops-db-connections",
+        "ops-cache-1-engine-cpu", "ops-cache-1-memory", "ops-cache-1-evictions", "ops-cdn-5xx-rate",
+    }  # fmt: skip
+    # Dev's API and worker scale to zero at night, so a running-task alarm would fire every evening.
+    assert alarms(dev) == common
+    assert alarms(prod) == common | {
+        "ops-api-running-tasks", "ops-worker-celery-running-tasks",
+        "ops-cache-2-engine-cpu", "ops-cache-2-memory", "ops-cache-2-evictions",
+    }  # fmt: skip
+    topic = dev.one("aws:sns/topic:Topic")
+    for alarm in dev.by_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] != []
+        assert topic.urn in alarm.dependencies
+
+
+def test_a_sidecar_cache_has_no_cache_alarms() -> None:
+    result = plan("dev", workers={}, cache={"mode": "sidecar"})
+    names = {r.name for r in result.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert not any(name.startswith("ops-cache") for name in names)
+
+
+def test_the_audit_trail_is_off_unless_enabled(dev: PlanResult) -> None:
+    assert dev.by_type("aws:cloudtrail/trail:Trail") == []
+    result = plan("prod", auditTrail={"enabled": True})
+    trail = result.one("aws:cloudtrail/trail:Trail").inputs
+    assert trail["isMultiRegionTrail"] is True
+    assert trail["enableLogFileValidation"] is True
+    assert result.one("aws:s3/bucket:Bucket", "audit-bucket").protect is True
