@@ -142,8 +142,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n")
     else:
         render_text(result, sys.stdout)
+        render_cost_totals(result, sys.stdout)
         render_policy_verdicts(result, sys.stdout)
     return 0
+
+
+def render_cost_totals(result: PlanResult, out: TextIO) -> None:
+    """The monthly estimate's totals (``make cost`` prints the table)."""
+    from offline.cost import render_plan_totals
+
+    out.write("\n")
+    render_plan_totals(to_preview_json(result), out)
 
 
 def render_policy_verdicts(result: PlanResult, out: TextIO) -> None:

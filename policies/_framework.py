@@ -32,6 +32,7 @@ __all__ = [
     "Severity",
     "Stack",
     "UnknownValueError",
+    "configured_stack_rule",
     "is_set",
     "is_unknown",
     "resource_rule",
@@ -103,6 +104,7 @@ class Finding:
 
 ResourceCheck = Callable[[Resource], Iterable[str]]
 StackCheck = Callable[[Stack], Iterable[Finding]]
+ConfiguredStackCheck = Callable[[Stack, Mapping[str, Any]], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,10 @@ class Rule:
     """One policy: what it requires, which controls it implements, and its check.
 
     ``production_only`` rules (Multi-AZ, deletion protection, WAF...) are advisory in
-    ``config/dev.json`` and mandatory in ``config/prod.json``; every other rule is mandatory in both.
+    ``config/dev.json`` and mandatory in ``config/prod.json``; every other rule is mandatory in both,
+    unless it sets its own default ``enforcement_level`` (the stack config still overrides it).
+    ``config_properties`` adds JSON-schema properties to the policy's config, which a
+    ``check_configured_stack`` receives (with the schema defaults) next to the stack.
     """
 
     name: str
@@ -121,23 +126,33 @@ class Rule:
     resource_types: tuple[str, ...] = ()
     check_resource: ResourceCheck | None = None
     check_stack: StackCheck | None = None
+    check_configured_stack: ConfiguredStackCheck | None = None
+    config_properties: Mapping[str, Any] = field(default_factory=dict)
+    enforcement_level: EnforcementLevel | None = None
 
     @property
     def full_description(self) -> str:
         return f"{self.description} [{', '.join(self.controls)}]"
 
-    def findings(self, target: Resource | Stack) -> list[tuple[str, str]]:
+    def findings(
+        self, target: Resource | Stack, config: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, str]]:
         """Run the check directly: ``[(urn, message), ...]`` (what tests assert on)."""
         if isinstance(target, Resource):
             assert self.check_resource is not None, f"{self.name} is a stack rule"
             if target.type not in self.resource_types:
                 return []
             return [(target.urn, message) for message in self.check_resource(target)]
-        assert self.check_stack is not None, f"{self.name} is a resource rule"
-        return [(f.resource.urn, f.message) for f in self.check_stack(target)]
+        return [(f.resource.urn, f.message) for f in self.stack_findings(target, config or {})]
 
-    def messages(self, target: Resource | Stack) -> list[str]:
-        return [message for _, message in self.findings(target)]
+    def messages(self, target: Resource | Stack, config: Mapping[str, Any] | None = None) -> list[str]:
+        return [message for _, message in self.findings(target, config)]
+
+    def stack_findings(self, stack: Stack, config: Mapping[str, Any]) -> Iterable[Finding]:
+        if self.check_configured_stack is not None:
+            return self.check_configured_stack(stack, config)
+        assert self.check_stack is not None, f"{self.name} is a resource rule"
+        return self.check_stack(stack)
 
 
 def resource_rule(
@@ -218,6 +233,36 @@ def is_set(props: Mapping[str, Any], key: str) -> bool:
     return True
 
 
+def configured_stack_rule(
+    name: str,
+    *,
+    controls: Iterable[str],
+    severity: Severity,
+    description: str,
+    config_properties: Mapping[str, Any],
+    enforcement_level: EnforcementLevel | None = None,
+    production_only: bool = False,
+) -> Callable[[ConfiguredStackCheck], Rule]:
+    """A stack rule with its own policy config properties (JSON schema) and default enforcement level.
+
+    Example::
+
+        @configured_stack_rule("cost-within-budget", controls=["webapp"], severity=Severity.LOW,
+                               description="...", enforcement_level=EnforcementLevel.ADVISORY,
+                               config_properties={"monthlyBudgetUsd": {"type": "number"}})
+        def cost_within_budget(stack: Stack, config: Mapping[str, Any]) -> Iterator[Finding]: ...
+    """
+
+    def wrap(check: ConfiguredStackCheck) -> Rule:
+        return Rule(
+            name, description, tuple(controls), severity, production_only,
+            check_configured_stack=check, config_properties=dict(config_properties),
+            enforcement_level=enforcement_level,
+        )  # fmt: skip
+
+    return wrap
+
+
 # --- exceptions --------------------------------------------------------------------------------
 
 EXCEPTIONS_SCHEMA = PolicyConfigSchema(
@@ -281,12 +326,16 @@ def _report(
 
 def to_policy(rule: Rule) -> Policy:
     """The ``pulumi_policy`` policy for ``rule``; its enforcement level comes from the pack config."""
+    schema = EXCEPTIONS_SCHEMA
+    if rule.config_properties:
+        schema = PolicyConfigSchema(properties={**EXCEPTIONS_SCHEMA.properties, **rule.config_properties})
     common: dict[str, Any] = {
         "name": rule.name,
         "description": rule.full_description,
-        "config_schema": EXCEPTIONS_SCHEMA,
+        "config_schema": schema,
         "severity": rule.severity,
         "tags": list(rule.controls),
+        "enforcement_level": rule.enforcement_level,
     }
     if rule.check_resource is not None:
         check = rule.check_resource
@@ -301,12 +350,10 @@ def to_policy(rule: Rule) -> Policy:
 
         return ResourceValidationPolicy(validate=validate_resource, **common)
 
-    assert rule.check_stack is not None
-    stack_check = rule.check_stack
-
     def validate_stack(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        reasons = _exception_reasons(args.get_config())
-        for finding in stack_check(stack_from(args.resources)):
+        config = args.get_config() or {}
+        reasons = _exception_reasons(config)
+        for finding in rule.stack_findings(stack_from(args.resources), config):
             _report(rule, reasons, report_violation, finding.resource.urn, finding.message)
 
     return StackValidationPolicy(validate=validate_stack, **common)

@@ -24,7 +24,7 @@ from policies._framework import EXCEPTION_LOG, Resource, Severity, resource_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies"
-INFRASTRUCTURE_MODULES = {"__init__", "__main__", "_framework", "pack"}
+INFRASTRUCTURE_MODULES = {"__init__", "__main__", "_framework", "pack", "cost_model"}
 
 
 def test_every_rule_module_is_registered() -> None:
@@ -40,7 +40,8 @@ def test_rule_names_are_unique_and_describe_their_controls() -> None:
         assert rule.controls, rule.name
         assert rule.full_description.endswith(f"[{', '.join(rule.controls)}]")
         assert isinstance(rule.severity, Severity)
-        assert (rule.check_resource is None) != (rule.check_stack is None), rule.name
+        checks = [rule.check_resource, rule.check_stack, rule.check_configured_stack]
+        assert sum(check is not None for check in checks) == 1, rule.name
 
 
 def test_main_builds_the_pack_from_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,7 +141,10 @@ def test_production_only_rules_are_advisory_in_dev_and_mandatory_in_prod() -> No
     dev = load_policy_config(CONFIG_DIR / "dev.json", list(policies.values()))
     prod = load_policy_config(CONFIG_DIR / "prod.json", list(policies.values()))
     for rule in pack.all_rules():
-        expected_dev = EnforcementLevel.ADVISORY if rule.production_only else EnforcementLevel.MANDATORY
+        # A rule with its own level (the cost estimate against the budget) is advisory unless a
+        # stack's config says otherwise; prod's does.
+        default = EnforcementLevel.ADVISORY if rule.production_only else EnforcementLevel.MANDATORY
+        expected_dev = rule.enforcement_level or default
         assert enforcement_level(policies[rule.name], dev) is expected_dev, rule.name
         assert enforcement_level(policies[rule.name], prod) is EnforcementLevel.MANDATORY, rule.name
 

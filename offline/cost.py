@@ -1,0 +1,107 @@
+"""``make cost STACK=<stack>`` or ``make cost PLAN=<file>``: the monthly cost estimate of a plan.
+
+Reads the stack's offline plan, or any plan in the ``pulumi preview --json`` shape, and prices it
+with the policy pack's cost model (``policies/cost_model.py``, prices in
+``policies/pricing/us-east-1.json``): one row per billable resource with what is billed and its
+monthly USD at minimum and at maximum autoscaling capacity, then both totals, the billable
+resources the model could not price, and the pricing file's date.
+
+Example::
+
+    make cost STACK=dev
+    make cost PLAN=preview.json
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from components import ConfigError
+from offline.policy_check import plan_states, stack_resources
+from offline.run import StackFileError
+from policies._framework import stack_from
+from policies.cost_model import Estimate, PricingError, estimate_cost, load_pricing
+
+
+def estimate_plan(plan: Mapping[str, Any]) -> Estimate:
+    """The estimate of a plan in the ``pulumi preview --json`` shape."""
+    return estimate_cost(stack_from(stack_resources(plan_states(plan))), load_pricing())
+
+
+def render_table(estimate: Estimate, label: str, out: TextIO) -> None:
+    rows = [(i.resource, i.billed, _usd(i.min_usd, i.max_usd)) for i in estimate.items]
+    widths = [max([len(h)] + [len(r[c]) for r in rows]) for c, h in enumerate(("Resource", "Billed", ""))]
+    out.write(f"Monthly cost estimate for {label} ({estimate.region} on-demand list prices):\n\n")
+    out.write(f"  {'Resource':<{widths[0]}}  {'Billed':<{widths[1]}}  USD/month (min / max)\n")
+    for name, billed, usd in rows:
+        out.write(f"  {name:<{widths[0]}}  {billed:<{widths[1]}}  {usd}\n")
+    out.write("\n")
+    render_totals(estimate, out)
+    if estimate.not_priced:
+        out.write("Not priced (billable, but the pricing file or the model does not cover them):\n")
+        for line in estimate.not_priced:
+            out.write(f"  {line}\n")
+    out.write(
+        f"Prices retrieved {estimate.retrieved}; usage assumptions (traffic, logs, LCU, Spot discount) "
+        f"are in policies/pricing/{estimate.region}.json. Scheduled scaling (dev services off at night) "
+        "is not deducted: the minimum keeps each service's floor all month.\n"
+    )
+
+
+def render_totals(estimate: Estimate, out: TextIO) -> None:
+    """The two totals; ``offline.plan`` prints these after the resource tree."""
+    out.write(f"Estimated monthly cost: ${estimate.min_total:,.2f} at minimum capacity, ")
+    out.write(f"${estimate.max_total:,.2f} at maximum autoscaling capacity\n")
+
+
+def render_plan_totals(plan: Mapping[str, Any], out: TextIO) -> None:
+    """For ``make plan``: the totals of a plan in the ``pulumi preview --json`` shape."""
+    out.write("\nCost (make cost for the line items):\n")
+    render_totals(estimate_plan(plan), out)
+
+
+def _usd(low: float, high: float) -> str:
+    return f"{low:9.2f}" if low == high else f"{low:9.2f} / {high:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make cost", description=__doc__)
+    parser.add_argument("--stack", default="dev", help="stack whose offline plan to price")
+    parser.add_argument("--plan", type=Path, help="a plan file in the `pulumi preview --json` shape")
+    args = parser.parse_args(argv)
+    try:
+        if args.plan is not None:
+            try:
+                plan = json.loads(args.plan.read_text())
+            except json.JSONDecodeError as err:
+                raise OSError(f"{args.plan}: not JSON: {err}") from err
+            label = str(args.plan)
+        else:
+            from offline.plan import to_preview_json
+            from offline.run import run_stack
+
+            plan = to_preview_json(run_stack(args.stack))
+            label = f"stack '{args.stack}'"
+        estimate = estimate_plan(plan)
+    except (StackFileError, PricingError, OSError, json.JSONDecodeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ConfigError as err:
+        print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        for line in err.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    render_table(estimate, label, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # As in offline.plan: skip the teardown noise of the mocks' event loop.
+    os._exit(code)

@@ -1,0 +1,98 @@
+"""``make diagram STACK=<stack>``: a Mermaid architecture diagram derived from the plan.
+
+Nodes come from resource types and edges from the plan's property dependencies, never from
+hand-kept lists, so the diagram changes when the stack does. Input is any plan in the shape of
+``pulumi preview --json`` (``steps[].newState``), output a ``flowchart LR``.
+
+Example::
+
+    python -m offline.diagram --stack prod            # the committed stack, as a ```mermaid block
+    python -m offline.diagram --plan preview.json     # a real `pulumi preview --json`
+    to_mermaid(to_preview_json(run_stack("dev")))     # the same, in code
+
+This module is the CLI and the assembly; the parts live beside it: ``diagram_model`` reads the
+plan, ``diagram_graph`` holds and renders the graph, ``diagram_labels`` words the node labels,
+``diagram_infra`` and ``diagram_compute`` add each tier's nodes and edges.
+"""
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from . import diagram_labels as labels
+from .diagram_compute import add_compute
+from .diagram_graph import Graph, render
+from .diagram_infra import add_edge_tier, add_network, add_observability
+from .diagram_model import LOAD_BALANCER, Plan, target_group_albs
+
+
+def to_mermaid(preview: dict[str, Any]) -> str:
+    """The ``flowchart LR`` text of a plan in the ``pulumi preview --json`` shape."""
+    plan = Plan(preview)
+    of, ids = plan.of, plan.ids
+    g = Graph()
+    users = g.node("users", None, ["Users"], "person")
+    albs = {r.urn for r in of(LOAD_BALANCER)}
+    for alb in of(LOAD_BALANCER):
+        internal = alb.inputs.get("internal") is True
+        g.node(
+            ids[alb.urn], "private" if internal else "public", ["ALB " + alb.name, labels.alb_mode(internal)]
+        )
+        if not internal:
+            g.edge(users, ids[alb.urn], "HTTPS")
+    # Edges render in the order they are added, so this order is the order of the output.
+    add_edge_tier(g, plan, users, albs)
+    target_groups = target_group_albs(of("aws:lb/listener:Listener"), albs)
+    add_compute(g, plan, target_groups)
+    add_network(g, plan)
+    add_observability(g, plan)
+    return render(g)
+
+
+def markdown(preview: dict[str, Any]) -> str:
+    """The diagram as a fenced ```mermaid block, as GitHub renders it in READMEs and comments."""
+    return f"```mermaid\n{to_mermaid(preview)}```\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make diagram", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="run the committed stack file offline (default dev)")
+    parser.add_argument("--plan", help="read a plan in the `pulumi preview --json` shape instead")
+    parser.add_argument("--bare", action="store_true", help="print the Mermaid text without the fence")
+    args = parser.parse_args(argv)
+    if args.plan:
+        try:
+            with open(args.plan) as handle:
+                preview = json.load(handle)
+        except (OSError, json.JSONDecodeError) as err:
+            print(f"error: cannot read plan {args.plan}: {err}", file=sys.stderr)
+            return 2
+    else:
+        # Imported here: --plan needs neither Pulumi nor the program.
+        from components import ConfigError
+
+        from .plan import to_preview_json
+        from .run import StackFileError, run_stack
+
+        try:
+            preview = to_preview_json(run_stack(args.stack))
+        except StackFileError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        except ConfigError as err:
+            print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+            for line in err.problems:
+                print(f"  {line}", file=sys.stderr)
+            return 2
+    sys.stdout.write(to_mermaid(preview) if args.bare else markdown(preview))
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # As offline.plan: skip teardown, where the mocks' event loop prints a harmless warning.
+    os._exit(code)
