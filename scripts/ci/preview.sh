@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Usage: scripts/ci/preview.sh STACK PARTS_DIR
+# `pulumi preview` of STACK with the policy pack and the stack's pack config. The output and the
+# exit code go to PARTS_DIR/STACK/ for scripts/ci/pr_comment.py, whether the preview passed or not;
+# the script then exits with the preview's code, so a mandatory violation fails the check.
+set -euo pipefail
+stack=${1:?usage: preview.sh STACK PARTS_DIR}
+out="${2:?usage: preview.sh STACK PARTS_DIR}/$stack"
+cd "$(dirname "$0")/../.."
+mkdir -p "$out"
+
+# The stack file keeps `image.tag: bootstrap`; the deploy workflow sets the tag only in its own
+# checkout. Preview against the tag that is deployed, or every preview would show the services
+# rolling back to `bootstrap`.
+if pulumi config get --path image.tag --stack "$stack" >/dev/null 2>&1; then
+  deployed=$(pulumi stack output image --stack "$stack" 2>/dev/null || true)
+  if [[ -n $deployed && $deployed != *@* && $deployed == *:* ]]; then
+    pulumi config set --path image.tag "${deployed##*:}" --stack "$stack"
+  fi
+fi
+
+status=0
+pulumi preview --stack "$stack" --non-interactive --color never \
+  --policy-pack policies --policy-pack-config "policies/config/$stack.json" \
+  2>&1 | tee "$out/preview.txt" || status=${PIPESTATUS[0]}
+echo "$status" >"$out/exit-code"
+exit "$status"

@@ -1,0 +1,117 @@
+"""bootstrap/: its project file, its committed stack file run under mocks, and its config errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from components import ConfigError
+from offline import check_schemas
+from offline.mocks import STACK_TYPE
+from offline.run import PlanResult, ProgramRun, load_stack_file
+
+BOOTSTRAP = Path(__file__).resolve().parent.parent / "bootstrap"
+PROJECT = "webapp-bootstrap"
+ACCOUNT = "123456789012"
+
+
+def config(**changes: str | None) -> dict[str, str]:
+    """The committed stack file's engine config with keys replaced (None removes a key)."""
+    values = dict(load_stack_file("bootstrap", BOOTSTRAP).config)
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return values
+
+
+def run(values: dict[str, str]) -> ProgramRun:
+    return ProgramRun(values, project=PROJECT, stack="bootstrap", project_dir=BOOTSTRAP)
+
+
+@pytest.fixture(scope="module")
+def committed() -> PlanResult:
+    return run(config()).execute()
+
+
+def test_project_file_is_valid_and_reuses_the_repository_venv() -> None:
+    assert check_schemas.check_project_file(BOOTSTRAP) == []
+    assert load_stack_file("bootstrap", BOOTSTRAP).project == PROJECT
+
+
+def test_exports_what_the_workflows_need(committed: PlanResult) -> None:
+    assert committed.outputs == {
+        "stateBucket": "state-bucket-mock",
+        "loginUrl": "s3://state-bucket-mock?region=us-east-1",
+        "secretsProvider": "awskms://alias/webapp-pulumi-secrets?region=us-east-1",
+        "oidcProviderArn": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
+        "previewRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-preview",
+        "devRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-dev",
+        "prodRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-prod",
+    }
+
+
+def test_the_state_key_and_bucket_are_always_protected(committed: PlanResult) -> None:
+    assert {(r.type, r.name) for r in committed.resources if r.protect} == {
+        ("aws:kms/key:Key", "state-secrets"),
+        ("aws:s3/bucket:Bucket", "state-bucket"),
+    }
+
+
+def test_resources_carry_the_bootstrap_project_tag_not_the_apps(committed: PlanResult) -> None:
+    provider = committed.one("pulumi:providers:aws", "aws")
+    assert json.loads(provider.inputs["defaultTags"])["tags"] == {
+        "project": PROJECT, "stack": "bootstrap", "managed-by": "pulumi",
+    }  # fmt: skip
+    custom = [r for r in committed.resources if r.custom and r.type != "pulumi:providers:aws"]
+    assert custom and all(r.provider.startswith(provider.urn) for r in custom)
+
+
+def test_trust_follows_the_committed_repository(committed: PlanResult) -> None:
+    role = committed.one("aws:iam/role:Role", "github-prod")
+    condition = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]
+    assert condition == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:octo-org/webapp:environment:production",
+        }
+    }
+
+
+def test_an_existing_oidc_provider_from_config() -> None:
+    existing = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    result = run(config(**{f"{PROJECT}:existingOidcProviderArn": existing})).execute()
+    assert result.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+    assert result.outputs["oidcProviderArn"] == existing
+
+
+def test_bad_config_stops_before_anything_is_registered() -> None:
+    program = run(
+        config(
+            **{
+                "aws:region": None,
+                f"{PROJECT}:githubRepository": "octo-org",
+                f"{PROJECT}:deployRegion": '["eu-west-1"]',
+            }
+        )
+    )
+    with pytest.raises(ConfigError) as err:
+        program.execute()
+    assert err.value.problems == [
+        "aws:region = missing: must be an AWS region name such as us-east-1",
+        'webapp-bootstrap:githubRepository = "octo-org": must be "<owner>/<repository>" as GitHub spells it, '
+        'e.g. "octo-org/webapp" (the trust policy compares it case-sensitively)',
+        'webapp-bootstrap:deployRegion = ["eu-west-1"]: unknown key (did you mean deployRegions?); '
+        "allowed keys: appProject, deployBranch, deployRegions, devEnvironment, devStack, "
+        "existingOidcProviderArn, githubRepository, maxSessionSeconds, prodEnvironment, prodStack",
+    ]
+    assert [r for r in program.monitor.registrations if r.type != STACK_TYPE] == []
+
+
+def test_list_values_arrive_as_json_text() -> None:
+    result = run(config(**{f"{PROJECT}:deployRegions": '["eu-west-1"]'})).execute()
+    policy = json.loads(result.one("aws:iam/policy:Policy", "github-dev-services").inputs["policy"])
+    assert policy["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}
+    }

@@ -1,0 +1,83 @@
+"""scripts/ci/pr_comment.py: one comment for both stacks, failures shown, extra sections appended."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "ci" / "pr_comment.py"
+
+
+@pytest.fixture(scope="module")
+def pr_comment() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pr_comment", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pr_comment"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def write(parts: Path, stack: str, code: str, output: str) -> None:
+    (parts / stack).mkdir(parents=True)
+    (parts / stack / "exit-code").write_text(f"{code}\n")
+    (parts / stack / "preview.txt").write_text(output)
+
+
+def test_both_stacks_in_one_comment_with_the_marker_first(pr_comment: ModuleType, tmp_path: Path) -> None:
+    write(tmp_path, "dev", "0", "Resources:\n    42 unchanged\n")
+    write(tmp_path, "prod", "255", "Policies:\n    ❌ webapp-policies@v0.1.0 (local: policies)\n")
+    body = pr_comment.build_comment(
+        tmp_path, ["dev", "prod"], commit="0123456789abcdef", run_url="https://x/1"
+    )
+    assert body.splitlines()[0] == "<!-- webapp-preview -->"
+    assert "### ✅ `dev`: preview succeeded" in body
+    assert "### ❌ `prod`: preview failed (exit code 255)" in body
+    assert body.index("`dev`") < body.index("`prod`")
+    # A failed stack's output is expanded; a passing one is folded.
+    assert "<details open><summary>pulumi preview --stack prod --policy-pack policies" in body
+    assert "<details><summary>pulumi preview --stack dev --policy-pack policies" in body
+    assert "❌ webapp-policies@v0.1.0 (local: policies)" in body
+    assert body.rstrip().endswith("<sub>commit `0123456789ab` · [workflow run](https://x/1)</sub>")
+
+
+def test_a_stack_without_result(pr_comment: ModuleType, tmp_path: Path) -> None:
+    write(tmp_path, "dev", "0", "ok")
+    body = pr_comment.build_comment(tmp_path, ["dev", "prod"])
+    assert "### ⚠️ `prod`: no result" in body
+
+
+def test_extra_sections_follow_in_name_order(pr_comment: ModuleType, tmp_path: Path) -> None:
+    write(tmp_path, "dev", "0", "ok")
+    (tmp_path / "dev" / "30-diagram.md").write_text("DEV DIAGRAM\n")
+    (tmp_path / "dev" / "20-cost.md").write_text("DEV COST\n")
+    (tmp_path / "90-summary.md").write_text("PR WIDE\n")
+    body = pr_comment.build_comment(tmp_path, ["dev"])
+    assert body.index("preview succeeded") < body.index("DEV COST") < body.index("DEV DIAGRAM")
+    assert body.index("DEV DIAGRAM") < body.index("PR WIDE")
+
+
+def test_backticks_and_colours_in_the_output(pr_comment: ModuleType, tmp_path: Path) -> None:
+    write(tmp_path, "dev", "1", "\x1b[31merror\x1b[0m: ```boom```\n")
+    body = pr_comment.build_comment(tmp_path, ["dev"])
+    assert "````text\nerror: ```boom```\n````" in body
+    assert "\x1b" not in body
+
+
+def test_long_output_keeps_head_and_tail(pr_comment: ModuleType) -> None:
+    text = "\n".join(f"line {n}" for n in range(10_000))
+    short = pr_comment.shorten(text, limit=1_000)
+    assert short.startswith("line 0\n")
+    assert short.endswith("line 9999")
+    assert "lines cut; the full output is in the run's artifacts" in short
+    assert len(short) < 1_100
+
+
+def test_cli_writes_the_comment(
+    pr_comment: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "dev", "0", "ok")
+    assert pr_comment.main([str(tmp_path), "--stacks", "dev"]) == 0
+    assert capsys.readouterr().out.startswith("<!-- webapp-preview -->\n")
