@@ -51,8 +51,9 @@ from .monitoring_targets import (
     MonitoringTargets,
     ServiceMetrics,
 )
+from .nat_instance import NatInstances
 from .network import Network
-from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NetworkArgs, SubnetMasks
+from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NatType, NetworkArgs, SubnetMasks
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .site_content import SiteContent
 from .site_domain import SiteDomain
@@ -122,7 +123,9 @@ __all__ = [
     "Monitoring",
     "MonitoringArgs",
     "MonitoringTargets",
+    "NatInstances",
     "NatStrategy",
+    "NatType",
     "Network",
     "NetworkArgs",
     "RetentionDays",

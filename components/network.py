@@ -7,7 +7,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from .network_args import InterfaceEndpoint, NatStrategy, NetworkArgs
+from .nat_instance import NatInstances
+from .network_args import InterfaceEndpoint, NatStrategy, NatType, NetworkArgs
 
 _AWSX_NAT = {
     NatStrategy.NONE: awsx.ec2.NatGatewayStrategy.NONE,
@@ -34,10 +35,12 @@ class Network(pulumi.ComponentResource):
     """A three-tier VPC: public (load balancer, NAT), private (tasks), isolated (data stores).
 
     Creates an ``awsx.ec2.Vpc`` with subnets at the CIDRs ``NetworkArgs.subnet_layout()``
-    computes, NAT per ``nat_strategy``, flow logs to CloudWatch through a role that can write
-    only to that log group, the VPC's default security group adopted with no rules, the free
-    S3 gateway endpoint on the private and isolated route tables, and the configured
-    interface endpoints. Security groups for other components belong to those components.
+    computes, NAT per ``nat_strategy`` (awsx's NAT gateways, or ``NatInstances`` when
+    ``nat_type`` is ``instance``: the attributes and outputs are the same either way), flow
+    logs to CloudWatch through a role that can write only to that log group, the VPC's default
+    security group adopted with no rules, the free S3 gateway endpoint on the private and
+    isolated route tables, and the configured interface endpoints. Security groups for other
+    components belong to those components.
 
     Example::
 
@@ -53,6 +56,8 @@ class Network(pulumi.ComponentResource):
     isolated_subnet_ids: pulumi.Output[Sequence[str]]
     flow_log_group_name: pulumi.Output[str]
     endpoint_security_group_id: pulumi.Output[str] | None
+    nat_instances: NatInstances | None
+    nat_instance_ids: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webapp:index:Network", name, None, opts)
@@ -72,7 +77,7 @@ class Network(pulumi.ComponentResource):
                 awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED, cidr_blocks=list(layout.isolated)),
             ],
             subnet_name_tag_strategy=awsx.ec2.SubnetNameTagStrategy.AVAILABILITY_ZONE,
-            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_AWSX_NAT[args.nat_strategy]),
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_awsx_nat(args)),
             # Interface endpoints with private DNS need both.
             enable_dns_hostnames=True,
             enable_dns_support=True,
@@ -83,6 +88,22 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = self.vpc.public_subnet_ids
         self.private_subnet_ids = self.vpc.private_subnet_ids
         self.isolated_subnet_ids = self.vpc.isolated_subnet_ids
+
+        self.nat_instances = None
+        self.nat_instance_ids = pulumi.Output.from_input([])
+        if args.nat_type is NatType.INSTANCE:
+            self.nat_instances = NatInstances(
+                f"{name}-nat",
+                vpc_id=self.vpc_id,
+                vpc_cidr=args.cidr_block,
+                public_subnet_ids=self.public_subnet_ids,
+                private_subnet_ids=self.private_subnet_ids,
+                az_count=args.az_count,
+                per_az=args.nat_strategy is NatStrategy.ONE_PER_AZ,
+                instance_type=args.nat_instance_type,
+                opts=child,
+            )
+            self.nat_instance_ids = self.nat_instances.instance_ids
 
         self.default_security_group = aws.ec2.DefaultSecurityGroup(
             f"{name}-default-sg",
@@ -212,6 +233,13 @@ class Network(pulumi.ComponentResource):
                 tags={"Name": f"{name}-{service.value}"},
                 opts=child,
             )
+
+
+def _awsx_nat(args: NetworkArgs) -> awsx.ec2.NatGatewayStrategy:
+    """NAT instances replace awsx's gateways, so awsx then makes none (and no private routes)."""
+    if args.nat_type is NatType.INSTANCE:
+        return awsx.ec2.NatGatewayStrategy.NONE
+    return _AWSX_NAT[args.nat_strategy]
 
 
 def _flow_log_write_policy(log_group_arn: str) -> str:

@@ -1,6 +1,7 @@
 """Config model for the Network component (stack config key ``<project>:network``)."""
 
 import ipaddress
+import re
 from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
@@ -16,14 +17,27 @@ _PRIVATE_RANGES = tuple(ipaddress.IPv4Network(c) for c in ("10.0.0.0/8", "172.16
 class NatStrategy(StrEnum):
     """How private subnets reach the internet.
 
-    ``none``: no NAT (pair with interface endpoints); ``single``: one NAT gateway for all AZs
-    (about $33/month, but an AZ outage cuts egress for every AZ); ``onePerAz``: one per AZ
-    (highly available, one charge per AZ).
+    ``none``: no NAT (pair with interface endpoints); ``single``: one NAT for all AZs (an AZ
+    outage cuts egress for every AZ); ``onePerAz``: one per AZ (highly available, one charge per
+    AZ). ``NatType`` says whether each NAT is a managed gateway or an instance.
     """
 
     NONE = "none"
     SINGLE = "single"
     ONE_PER_AZ = "onePerAz"
+
+
+class NatType(StrEnum):
+    """What does the NAT: ``gateway`` (managed, ~$33/month each plus $0.045/GB) or ``instance``
+    (a Graviton instance, ~$3/month for a t4g.nano plus its public IPv4 address; see ADR 0012).
+    """
+
+    GATEWAY = "gateway"
+    INSTANCE = "instance"
+
+
+# Graviton burstable and general/compute/memory types: the NAT instance boots the arm64 AMI.
+_GRAVITON_TYPE = re.compile(r"^(t4g|[cmr][6-9]g[dn]?)\.(nano|micro|small|medium|large|\d*xlarge)$")
 
 
 class InterfaceEndpoint(StrEnum):
@@ -90,12 +104,15 @@ class NetworkArgs(ConfigModel):
 
         NetworkArgs(az_count=3, nat_strategy=NatStrategy.ONE_PER_AZ,
                     flow_logs=FlowLogsArgs(retention_days=30))
+        NetworkArgs(nat_type=NatType.INSTANCE, nat_instance_type="t4g.micro")
     """
 
     cidr_block: str = "10.0.0.0/16"
     az_count: int = 2
     subnet_masks: SubnetMasks = SubnetMasks()
     nat_strategy: NatStrategy = NatStrategy.SINGLE
+    nat_type: NatType = NatType.GATEWAY
+    nat_instance_type: str = "t4g.nano"
     interface_endpoints: tuple[InterfaceEndpoint, ...] = ()
     flow_logs: FlowLogsArgs = FlowLogsArgs()
 
@@ -125,6 +142,16 @@ class NetworkArgs(ConfigModel):
             )
         return value
 
+    @field_validator("nat_instance_type")
+    @classmethod
+    def _graviton(cls, value: str) -> str:
+        if not _GRAVITON_TYPE.match(value):
+            raise ValueError(
+                "must be a Graviton (arm64) instance type such as t4g.nano, t4g.micro, c7g.medium or "
+                "m7g.large: the NAT instance boots the arm64 Amazon Linux 2023 AMI"
+            )
+        return value
+
     @field_validator("interface_endpoints")
     @classmethod
     def _no_duplicates(cls, value: tuple[InterfaceEndpoint, ...]) -> tuple[InterfaceEndpoint, ...]:
@@ -140,6 +167,24 @@ class NetworkArgs(ConfigModel):
             raise ConfigFieldError(
                 "subnetMasks", self.subnet_masks.model_dump(by_alias=True), f"do not fit: {err}"
             ) from None
+        return self
+
+    # Before _egress_without_nat, so "instance" with "none" gets this more specific line.
+    @model_validator(mode="after")
+    def _nat_instance_needs_a_strategy(self) -> "NetworkArgs":
+        if self.nat_type is NatType.INSTANCE and self.nat_strategy is NatStrategy.NONE:
+            raise ConfigFieldError(
+                "natType",
+                self.nat_type.value,
+                'needs natStrategy "single" or "onePerAz" (with "none" there is no NAT to run on an '
+                'instance); for no NAT at all, leave natType at "gateway"',
+            )
+        if self.nat_type is NatType.GATEWAY and "nat_instance_type" in self.model_fields_set:
+            raise ConfigFieldError(
+                "natInstanceType",
+                self.nat_instance_type,
+                'is only used with natType "instance"; remove it or set natType to "instance"',
+            )
         return self
 
     @model_validator(mode="after")

@@ -44,6 +44,12 @@ _FREE_TYPES = """
     aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination
     aws:cloudwatch/logDeliverySource:LogDeliverySource
     aws:ec2/defaultSecurityGroup:DefaultSecurityGroup
+    aws:ec2/route:Route
+    aws:iam/instanceProfile:InstanceProfile
+    aws:iam/openIdConnectProvider:OpenIdConnectProvider
+    aws:s3/bucketObjectv2:BucketObjectv2
+    aws:wafv2/webAclAssociation:WebAclAssociation
+    pulumi-python:dynamic:Resource
     aws:ec2/flowLog:FlowLog
     aws:ec2/securityGroup:SecurityGroup
     aws:ecr/lifecyclePolicy:LifecyclePolicy

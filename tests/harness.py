@@ -19,6 +19,11 @@ __all__ = [
     "PlanResult",
     "Registration",
     "config_problems",
+    "dev_always_on",
+    "dev_celery_worker",
+    "dev_elasticache",
+    "dev_nat_gateway",
+    "dev_rds_instance",
     "network",
     "plan",
     "run_stack",
@@ -70,6 +75,102 @@ def config_problems(config: dict[str, str], stack: str = "dev") -> tuple[list[st
 
 
 def network(stack: str = "dev", **changes: Any) -> dict[str, Any]:
-    """The stack file's ``webapp:network`` object with ``changes`` applied (camelCase keys)."""
+    """The stack file's ``webapp:network`` object with ``changes`` applied (camelCase keys).
+
+    Keys changed to ``None`` are removed, e.g. ``natInstanceType=None``.
+    """
     base = json.loads(load_stack_file(stack).config[f"{PROJECT}:network"])
+    return {k: v for k, v in {**base, **changes}.items() if v is not None}
+
+
+# Dev's alternatives to its cheapest choices, as the comments in Pulumi.dev.yaml describe them (and
+# as dev ran them before the $45/month target): a NAT gateway instead of a NAT instance, an always-on
+# db.t4g.micro instead of Aurora Serverless v2, a one-node ElastiCache instead of the Valkey sidecar,
+# and with it the celery worker. Tests of those features run dev with these overrides.
+
+
+def dev_nat_gateway(**changes: Any) -> dict[str, Any]:
+    """Dev's ``webapp:network`` with one shared NAT gateway (``natType: gateway``)."""
+    return network("dev", natType="gateway", natInstanceType=None, **changes)
+
+
+def _dev(key: str) -> dict[str, Any]:
+    return json.loads(load_stack_file("dev").config[f"{PROJECT}:{key}"])
+
+
+def dev_rds_instance(**changes: Any) -> dict[str, Any]:
+    """Dev's ``webapp:database`` as a Single-AZ db.t4g.micro RDS instance."""
+    aurora_only = ("minCapacity", "maxCapacity", "secondsUntilAutoPause")
+    base = {k: v for k, v in _dev("database").items() if k not in aurora_only}
+    base |= {
+        "engineMode": "instance",
+        "instanceClass": "db.t4g.micro",
+        "allocatedStorage": 20,
+        "maxAllocatedStorage": 100,
+        "multiAz": False,
+    }
     return {**base, **changes}
+
+
+def dev_elasticache(**changes: Any) -> dict[str, Any]:
+    """Dev's ``webapp:cache`` as one cache.t4g.micro Valkey node (what a dev worker needs)."""
+    return {
+        "mode": "elasticache",
+        "engine": "valkey",
+        "nodeType": "cache.t4g.micro",
+        "nodeCount": 1,
+        "automaticFailover": False,
+        "multiAz": False,
+        "maxmemoryPolicy": "volatile-lru",
+        "snapshotRetentionDays": 1,
+        "snapshotWindow": "03:00-04:00",
+        "maintenanceWindow": "sun:05:00-sun:06:00",
+        "logRetentionDays": 7,
+        "recoveryWindowDays": 0,
+        **changes,
+    }
+
+
+def dev_celery_worker() -> dict[str, Any]:
+    """A dev ``webapp:workers`` with the celery worker: Spot, one task, asleep at night like the API."""
+    return {
+        "celery": {
+            "command": ["celery", "-A", "app", "worker", "--loglevel", "info"],
+            "port": None,
+            "healthCheck": {"enabled": False},
+            "cpu": 256,
+            "memory": 512,
+            "environment": {"APP_ENV": "dev"},
+            "desiredCount": 1,
+            "minCount": 1,
+            "maxCount": 1,
+            "capacity": {"strategy": "spot"},
+            "autoscaling": {
+                "schedules": [
+                    {
+                        "name": "evening-off",
+                        "schedule": "cron(0 20 ? * MON-FRI *)",
+                        "minCount": 0,
+                        "maxCount": 0,
+                    },
+                    {
+                        "name": "morning-on",
+                        "schedule": "cron(0 7 ? * MON-FRI *)",
+                        "minCount": 1,
+                        "maxCount": 1,
+                    },
+                ]
+            },
+        }
+    }
+
+
+def dev_always_on(**overrides: Any) -> dict[str, Any]:
+    """``plan`` overrides giving dev all four alternatives: NAT gateway, RDS instance, ElastiCache, worker."""
+    return {
+        "network": dev_nat_gateway(),
+        "database": dev_rds_instance(),
+        "cache": dev_elasticache(),
+        "workers": dev_celery_worker(),
+        **overrides,
+    }

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import config_problems, network, stack_config
+from tests.harness import config_problems, dev_nat_gateway, network, stack_config
 
 
 def problems_for(**overrides: object) -> list[str]:
@@ -14,7 +14,7 @@ def problems_for(**overrides: object) -> list[str]:
 def test_unknown_key_names_the_key_suggests_the_fix_and_lists_allowed_keys() -> None:
     assert problems_for(network={**network(), "azCuont": 3}) == [
         "webapp:network.azCuont = 3: unknown key (did you mean azCount?); allowed keys: azCount, "
-        "cidrBlock, flowLogs, interfaceEndpoints, natStrategy, subnetMasks"
+        "cidrBlock, flowLogs, interfaceEndpoints, natInstanceType, natStrategy, natType, subnetMasks"
     ]
 
 
@@ -103,7 +103,8 @@ def test_nat_strategy_that_does_not_exist() -> None:
 
 
 def test_no_nat_without_the_endpoints_fargate_needs() -> None:
-    assert problems_for(network=network(natStrategy="none", interfaceEndpoints=["logs"])) == [
+    no_nat = dev_nat_gateway(natStrategy="none", interfaceEndpoints=["logs"])
+    assert problems_for(network=no_nat) == [
         'webapp:network.natStrategy = "none": without NAT, tasks in private subnets cannot pull images '
         'or ship logs: add ecr.api, ecr.dkr to interfaceEndpoints, or choose "single"'
     ]

@@ -11,7 +11,7 @@ import pytest
 from offline.diagram import main, to_mermaid
 from offline.plan import to_preview_json
 from offline.run import load_stack_file
-from tests.harness import PlanResult, plan
+from tests.harness import PlanResult, dev_always_on, dev_nat_gateway, dev_rds_instance, plan
 
 NODE = re.compile(r'^\s*([A-Za-z0-9_]+)(\[\(|\(\[|\(\(|\{\{|\[)"(.*)"(\)\]|\]\)|\)\)|\}\}|\])$')
 EDGE = re.compile(r'^\s*([A-Za-z0-9_]+) (-->|-\.->)(?:\|"(.*)"\|)? ([A-Za-z0-9_]+)$')
@@ -56,8 +56,8 @@ def diagram(result: PlanResult) -> Diagram:
     return Diagram(to_mermaid(to_preview_json(result)))
 
 
-def config(key: str, **changes: Any) -> dict[str, Any]:
-    return {**json.loads(load_stack_file("dev").config[f"webapp:{key}"]), **changes}
+def config(key: str, stack: str = "dev", **changes: Any) -> dict[str, Any]:
+    return {**json.loads(load_stack_file(stack).config[f"webapp:{key}"]), **changes}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,67 @@ def prod_diagram(prod: PlanResult) -> Diagram:
 
 
 def test_dev_diagram_has_every_dev_component(dev_diagram: Diagram) -> None:
+    # 12 alarms: 4 ALB, 2 API, 3 Aurora, 1 CloudFront and the NAT instance's recover and reboot.
     assert dev_diagram.nodes == {
+        "users": "Users",
+        "internet": "Internet",
+        "distribution_site_cdn": "CloudFront site-cdn<br/>PriceClass_100",
+        "bucket_site_content": "S3 site bucket<br/>site-content",
+        "loadbalancer_api_alb": "ALB api-alb<br/>internal",
+        "service_api_svc": (
+            "API service api-svc<br/>0.25 vCPU · 512 MiB · ARM64<br/>Fargate Spot · 1-2 tasks"
+            "<br/>+ Valkey sidecar"
+        ),
+        "taskdefinition_migrate_task_def": "One-off task migrate-task-def<br/>0.25 vCPU · 512 MiB · ARM64",
+        "cluster_db_cluster": "Aurora PostgreSQL 17<br/>Serverless v2 · 0-2 ACU<br/>1 instance",
+        "nat": "NAT instance x1<br/>t4g.nano",
+        "gateway_endpoints": "Gateway endpoints x1<br/>s3",
+        "secrets": "Secrets Manager<br/>1 secret + 1 RDS-managed",
+        "topic_ops_alarms": "SNS ops-alarms",
+        "alarms": "12 alarms",
+        "dashboard_ops_dashboard": "Dashboard",
+        "budget_ops_budget": "Budget<br/>$50 USD per month",
+    }
+    assert dev_diagram.groups == {
+        "g_edge": ["distribution_site_cdn"],
+        "g_vpc": [],
+        "g_public": ["nat"],
+        "g_private": [
+            "gateway_endpoints",
+            "loadbalancer_api_alb",
+            "service_api_svc",
+            "taskdefinition_migrate_task_def",
+        ],
+        "g_isolated": ["cluster_db_cluster"],
+        "g_regional": ["bucket_site_content", "secrets"],
+        "g_observability": ["alarms", "budget_ops_budget", "dashboard_ops_dashboard", "topic_ops_alarms"],
+    }
+
+
+def test_dev_diagram_edges_follow_the_dependencies(dev_diagram: Diagram) -> None:
+    runners = ["service_api_svc", "taskdefinition_migrate_task_def"]
+    assert dev_diagram.edges == {
+        ("users", "distribution_site_cdn", "HTTPS"),
+        ("distribution_site_cdn", "bucket_site_content", "OAC"),
+        ("distribution_site_cdn", "loadbalancer_api_alb", "VPC origin /api/*"),
+        ("loadbalancer_api_alb", "service_api_svc", ""),
+        *((runner, "cluster_db_cluster", "") for runner in runners),
+        *((runner, "secrets", "secrets") for runner in runners),
+        ("g_private", "nat", "egress"),
+        ("nat", "internet", ""),
+        ("alarms", "topic_ops_alarms", ""),
+        ("budget_ops_budget", "topic_ops_alarms", ""),
+    }
+
+
+@pytest.fixture(scope="module")
+def always_on_diagram() -> Diagram:
+    """Dev with a NAT gateway, an RDS instance, one-node ElastiCache and the celery worker."""
+    return diagram(plan("dev", **dev_always_on()))
+
+
+def test_always_on_dev_diagram_has_every_component(always_on_diagram: Diagram) -> None:
+    assert always_on_diagram.nodes == {
         "users": "Users",
         "internet": "Internet",
         "distribution_site_cdn": "CloudFront site-cdn<br/>PriceClass_100",
@@ -92,7 +152,7 @@ def test_dev_diagram_has_every_dev_component(dev_diagram: Diagram) -> None:
         "dashboard_ops_dashboard": "Dashboard",
         "budget_ops_budget": "Budget<br/>$50 USD per month",
     }
-    assert dev_diagram.groups == {
+    assert always_on_diagram.groups == {
         "g_edge": ["distribution_site_cdn"],
         "g_vpc": [],
         "g_public": ["nat"],
@@ -109,10 +169,10 @@ def test_dev_diagram_has_every_dev_component(dev_diagram: Diagram) -> None:
     }
 
 
-def test_dev_diagram_edges_follow_the_dependencies(dev_diagram: Diagram) -> None:
+def test_always_on_dev_diagram_edges_follow_the_dependencies(always_on_diagram: Diagram) -> None:
     data = {"instance_db_instance", "replicationgroup_cache_rg"}
     runners = ["service_api_svc", "service_worker_celery_svc", "taskdefinition_migrate_task_def"]
-    assert dev_diagram.edges == {
+    assert always_on_diagram.edges == {
         ("users", "distribution_site_cdn", "HTTPS"),
         ("distribution_site_cdn", "bucket_site_content", "OAC"),
         ("distribution_site_cdn", "loadbalancer_api_alb", "VPC origin /api/*"),
@@ -178,7 +238,7 @@ def test_switched_off_waf_has_no_node(dev_diagram: Diagram) -> None:
 
 
 def test_uploads_bucket_appears_with_its_users() -> None:
-    d = diagram(plan("dev", uploads=config("uploads", enabled=True)))
+    d = diagram(plan("prod", uploads=config("uploads", "prod", enabled=True)))
     assert d.nodes["bucket_uploads_bucket"] == "S3 uploads bucket<br/>uploads-bucket"
     assert {e for e in d.edges if e[1] == "bucket_uploads_bucket"} == {
         ("service_api_svc", "bucket_uploads_bucket", ""),
@@ -186,19 +246,22 @@ def test_uploads_bucket_appears_with_its_users() -> None:
     }
 
 
-def test_aurora_shows_its_capacity_range() -> None:
-    database = config("database", engineMode="aurora-serverless-v2", minCapacity=0, maxCapacity=2)
-    database["secondsUntilAutoPause"] = 600
-    for key in ("multiAz", "instanceClass", "allocatedStorage", "maxAllocatedStorage", "performanceInsights"):
-        database.pop(key)
-    d = diagram(plan("dev", database=database))
+def test_aurora_shows_its_capacity_range(dev_diagram: Diagram) -> None:
+    # The committed dev database: Aurora Serverless v2, 0-2 ACU, auto-pause after 600 s.
+    database = config("database")
+    assert (database["engineMode"], database["minCapacity"], database["maxCapacity"]) == (
+        "aurora-serverless-v2",
+        0,
+        2,
+    )
+    d = dev_diagram
     assert d.ids("instance_db") == []
     assert d.nodes["cluster_db_cluster"] == "Aurora PostgreSQL 17<br/>Serverless v2 · 0-2 ACU<br/>1 instance"
     assert ("service_api_svc", "cluster_db_cluster", "") in d.edges
 
 
 def test_no_nat_means_no_internet_egress() -> None:
-    network = config("network", natStrategy="none", interfaceEndpoints=["ecr.api", "ecr.dkr", "logs"])
+    network = dev_nat_gateway(natStrategy="none", interfaceEndpoints=["ecr.api", "ecr.dkr", "logs"])
     d = diagram(plan("dev", network=network))
     assert d.ids("nat") == [] and "internet" not in d.nodes
     assert not [e for e in d.edges if e[0] == "g_private"]
@@ -256,7 +319,17 @@ def test_cli_prints_a_mermaid_block_for_a_plan_file(
     assert "error: cannot read plan" in capsys.readouterr().err
 
 
-def test_nat_instances_replace_the_nat_gateway() -> None:
-    d = diagram(plan("dev", network=config("network", natType="instance")))
-    assert d.nodes["nat"] == "NAT instance x1<br/>t4g.nano"
-    assert {("g_private", "nat", "egress"), ("nat", "internet", "")} <= d.edges
+def test_nat_instances_replace_the_nat_gateway(dev_diagram: Diagram) -> None:
+    assert config("network")["natType"] == "instance"
+    assert dev_diagram.nodes["nat"] == "NAT instance x1<br/>t4g.nano"
+    assert {("g_private", "nat", "egress"), ("nat", "internet", "")} <= dev_diagram.edges
+    gateway = diagram(plan("dev", network=dev_nat_gateway()))
+    assert gateway.nodes["nat"] == "NAT gateway x1<br/>shared"
+    assert {("g_private", "nat", "egress"), ("nat", "internet", "")} <= gateway.edges
+
+
+def test_an_rds_instance_shows_its_class_and_az() -> None:
+    d = diagram(plan("dev", database=dev_rds_instance()))
+    assert d.ids("cluster_db") == []
+    assert d.nodes["instance_db_instance"] == "RDS PostgreSQL 17<br/>db.t4g.micro · Single-AZ"
+    assert ("service_api_svc", "instance_db_instance", "") in d.edges

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 
 from components.network import no_public_ip_on_launch
-from tests.harness import PlanResult, network, plan
+from tests.harness import PlanResult, dev_nat_gateway, network, plan
 
 VPC = "awsx:ec2:Vpc"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -34,16 +34,40 @@ def test_prod_spreads_three_azs(prod: PlanResult) -> None:
     assert prod.outputs["privateSubnetIds"] == [f"subnet-mock-private-{i}" for i in (1, 2, 3)]
 
 
-@pytest.mark.parametrize(("stack", "strategy"), [("dev", "Single"), ("prod", "OnePerAz")])
-def test_nat_strategy_per_profile(stack: str, strategy: str, dev: PlanResult, prod: PlanResult) -> None:
+@pytest.mark.parametrize(
+    ("stack", "strategy", "instances"),
+    [
+        # Dev's single NAT is a t4g.nano instance: awsx makes no NAT gateway.
+        ("dev", "None", ["net-nat-1"]),
+        ("prod", "OnePerAz", []),
+    ],
+)
+def test_nat_strategy_per_profile(
+    stack: str, strategy: str, instances: list[str], dev: PlanResult, prod: PlanResult
+) -> None:
     result = {"dev": dev, "prod": prod}[stack]
     assert result.one(VPC).inputs["natGateways"] == {"strategy": strategy}
+    assert [r.name for r in result.by_type("aws:ec2/instance:Instance")] == instances
+
+
+def test_dev_nat_instance_is_a_t4g_nano() -> None:
+    assert (network()["natStrategy"], network()["natType"], network()["natInstanceType"]) == (
+        "single",
+        "instance",
+        "t4g.nano",
+    )
+
+
+def test_single_nat_gateway_is_passed_to_awsx() -> None:
+    result = plan("dev", network=dev_nat_gateway())
+    assert result.one(VPC).inputs["natGateways"] == {"strategy": "Single"}
 
 
 def test_nat_none_with_endpoints_is_passed_to_awsx() -> None:
     endpoints = ["ecr.api", "ecr.dkr", "logs"]
-    result = plan("dev", network=network(natStrategy="none", interfaceEndpoints=endpoints))
+    result = plan("dev", network=dev_nat_gateway(natStrategy="none", interfaceEndpoints=endpoints))
     assert result.one(VPC).inputs["natGateways"] == {"strategy": "None"}
+    assert result.by_type("webapp:index:NatInstances") == []
 
 
 def test_public_subnets_do_not_map_public_ips() -> None:
@@ -123,7 +147,9 @@ def test_s3_gateway_endpoint_serves_private_and_isolated_route_tables_only(dev: 
 
 def test_dev_has_no_interface_endpoints(dev: PlanResult) -> None:
     assert [r.name for r in dev.by_type(ENDPOINT)] == ["net-s3"]
-    assert [r for r in dev.by_type("aws:ec2/securityGroup:SecurityGroup") if r.name.startswith("net-")] == []
+    # The only network security group is the NAT instance's; no endpoint group.
+    groups = [r.name for r in dev.by_type("aws:ec2/securityGroup:SecurityGroup") if r.name.startswith("net-")]
+    assert groups == ["net-nat-sg"]
 
 
 def test_prod_interface_endpoints_are_private_and_https_only_from_the_vpc(prod: PlanResult) -> None:
@@ -179,7 +205,7 @@ def test_children_are_parented_to_the_network(dev: PlanResult) -> None:
     component = dev.one("webapp:index:Network")
     assert component.urn == "urn:pulumi:dev::webapp::webapp:index:Network::net"
     children = {r.name for r in dev.resources if r.parent == component.urn}
-    assert children == {"net-vpc", "net-default-sg", "net-flow-logs", "net-flow-log", "net-s3"}
+    assert children == {"net-vpc", "net-default-sg", "net-flow-logs", "net-flow-log", "net-s3", "net-nat"}
     assert dev.one(VPC).urn == "urn:pulumi:dev::webapp::webapp:index:Network$awsx:ec2:Vpc::net-vpc"
 
 
@@ -192,3 +218,9 @@ def test_network_works_on_its_own_without_the_program() -> None:
     )
     assert result.one(VPC, "edge-vpc").inputs["natGateways"] == {"strategy": "OnePerAz"}
     assert result.one("aws:ec2/flowLog:FlowLog", "edge-flow-log").inputs["trafficType"] == "ALL"
+
+
+def test_gateway_mode_has_no_nat_instances_or_own_routes(prod: PlanResult) -> None:
+    for type_ in ("webapp:index:NatInstances", "aws:ec2/instance:Instance", "aws:ec2/route:Route"):
+        assert prod.by_type(type_) == [], type_
+    assert not [i for i in prod.invokes if i.token == "aws:ec2/getRouteTable:getRouteTable"]

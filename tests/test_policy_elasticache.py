@@ -12,7 +12,7 @@ from policies import elasticache
 from policies._framework import Resource, Rule, Stack, UnknownValueError, stack_from
 from policies.elasticache import CACHE_CLUSTER, CACHE_SUBNET_GROUP, REPLICATION_GROUP
 from policies.rds import AWSX_VPC
-from tests.harness import plan
+from tests.harness import dev_celery_worker, dev_elasticache, plan
 from tests.policy_harness import plan_stack, resource, stack
 
 
@@ -174,9 +174,24 @@ def test_prod_passes(rule: Rule) -> None:
     assert findings(rule, plan_stack("prod")) == []
 
 
+@cache
+def dev_elasticache_stack() -> Stack:
+    """Dev with a one-node ElastiCache and 1 day of snapshots, as a dev celery worker needs."""
+    result = plan("dev", cache=dev_elasticache(), workers=dev_celery_worker())
+    return stack_from(stack_resources(plan_states(to_preview_json(result))))
+
+
 @pytest.mark.parametrize("rule", elasticache.RULES, ids=lambda r: r.name)
-def test_dev_fails_only_automatic_failover(rule: Rule) -> None:
-    """Dev runs a one-node ElastiCache (its celery worker needs a shared broker) with 1 day of snapshots."""
+def test_dev_has_no_elasticache_and_passes(rule: Rule) -> None:
+    """The committed dev stack runs its cache as a sidecar."""
+    dev = plan_stack("dev")
+    assert dev.of_type(REPLICATION_GROUP, CACHE_CLUSTER, CACHE_SUBNET_GROUP) == []
+    assert findings(rule, dev) == []
+
+
+@pytest.mark.parametrize("rule", elasticache.RULES, ids=lambda r: r.name)
+def test_dev_elasticache_fails_only_automatic_failover(rule: Rule) -> None:
+    """A one-node dev ElastiCache (for a celery worker's shared broker) with 1 day of snapshots."""
     expected = {
         "elasticache-automatic-failover": [
             (
@@ -186,7 +201,8 @@ def test_dev_fails_only_automatic_failover(rule: Rule) -> None:
             )
         ]
     }
-    assert findings(rule, plan_stack("dev")) == expected.get(rule.name, [])
+    assert dev_elasticache_stack().of_type(REPLICATION_GROUP)
+    assert findings(rule, dev_elasticache_stack()) == expected.get(rule.name, [])
     assert rule.production_only or rule.name not in expected
 
 

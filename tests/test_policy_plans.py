@@ -48,21 +48,26 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
         ("elb-access-logs", "api-alb"),
         ("elb-deletion-protection", "api-alb"),
         ("elb-waf-attached", "api-alb"),
-        ("elasticache-automatic-failover", "cache-rg"),
-        ("rds-deletion-protection", "db-instance"),
-        ("rds-enhanced-monitoring", "db-instance"),
-        ("rds-instance-multi-az", "db-instance"),
+        ("rds-cluster-multi-az", "db-cluster"),
+        ("rds-deletion-protection", "db-cluster"),
+        ("rds-enhanced-monitoring", "db-instance-1"),
         ("s3-server-access-logging", "site-content"),
         ("secretsmanager-recovery-window", "app-SECRET_KEY"),
-        ("secretsmanager-recovery-window", "cache-auth"),
         *(
             ("stateful-resources-protected", name)
             for name in (
-                "app-secrets", "app-SECRET_KEY", "cache-rg", "cache-key", "cache-auth", "db-key",
-                "db-instance", "api-repo", "site-content", "ops-alarms",
+                "app-secrets", "app-SECRET_KEY", "db-key", "db-cluster", "db-instance-1", "api-repo",
+                "site-content", "ops-alarms",
             )
         ),
     }  # fmt: skip
+    # Dev's cache is a sidecar and it has no worker: no ElastiCache, AUTH token or worker verdicts.
+    assert verdicts(plan, "dev", "excepted") == {
+        ("cloudfront-custom-certificate", "site-cdn"),
+        ("ecs-fargate-latest-platform", "api-svc"),
+        ("s3-kms-encryption", "site-content"),
+        ("secretsmanager-rotation-enabled", "app-SECRET_KEY"),
+    }
 
 
 # --- mutations of the prod plan: each must be caught as mandatory -----------------------------------

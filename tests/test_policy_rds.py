@@ -21,11 +21,17 @@ from policies.rds import (
     RDS_PARAMETER_GROUP,
     RDS_SUBNET_GROUP,
 )
-from tests.harness import plan, stack_config
+from tests.harness import dev_rds_instance, plan, stack_config
 from tests.policy_harness import plan_stack, resource, stack
 
 FORCE_SSL = [{"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"}]
-INSTANCE_ONLY = ("instanceClass", "allocatedStorage", "maxAllocatedStorage", "multiAz")
+INSTANCE_ONLY = (
+    "instanceClass",
+    "allocatedStorage",
+    "maxAllocatedStorage",
+    "multiAz",
+    "secondsUntilAutoPause",
+)
 
 
 def messages(rule: Rule, type_: str, props: dict[str, Any]) -> list[str]:
@@ -392,7 +398,13 @@ def test_prod_on_aurora_passes(rule: Rule) -> None:
     assert _all_findings(rule, aurora_stack("prod", 1)) == []
 
 
-DEV_FINDINGS = {
+@cache
+def dev_instance_stack() -> Stack:
+    """Dev with its database as a Single-AZ db.t4g.micro RDS instance instead of Aurora."""
+    return stack_from(stack_resources(plan_states(to_preview_json(plan("dev", database=dev_rds_instance())))))
+
+
+DEV_INSTANCE_FINDINGS = {
     "rds-instance-multi-az": [
         ("db-instance", "multiAz is false: set it to true so a standby in another AZ takes over")
     ],
@@ -413,14 +425,18 @@ DEV_FINDINGS = {
 
 
 @pytest.mark.parametrize("rule", rds.RULES, ids=lambda r: r.name)
-def test_dev_fails_only_production_rules(rule: Rule) -> None:
-    assert _all_findings(rule, plan_stack("dev")) == DEV_FINDINGS.get(rule.name, [])
-    if rule.name in DEV_FINDINGS:
+def test_dev_on_an_rds_instance_fails_only_production_rules(rule: Rule) -> None:
+    assert dev_instance_stack().of_type(RDS_INSTANCE)
+    assert _all_findings(rule, dev_instance_stack()) == DEV_INSTANCE_FINDINGS.get(rule.name, [])
+    if rule.name in DEV_INSTANCE_FINDINGS:
         assert rule.production_only
 
 
 def test_dev_on_aurora_without_readers_fails_only_production_rules() -> None:
-    found = {r.name: _all_findings(r, aurora_stack("dev", 0)) for r in rds.RULES}
+    """The committed dev database: Aurora Serverless v2 with one writer and no reader."""
+    dev = plan_stack("dev")
+    assert dev.of_type(RDS_INSTANCE) == [] and len(dev.of_type(RDS_CLUSTER_INSTANCE)) == 1
+    found = {r.name: _all_findings(r, dev) for r in rds.RULES}
     assert {name: f for name, f in found.items() if f} == {
         "rds-cluster-multi-az": [
             (

@@ -82,11 +82,11 @@ def _findings(rule: Rule, stack_name: str) -> list[tuple[str, str]]:
 # The generated SECRET_KEY and cache AUTH token have no rotation function: a documented exception
 # to secretsmanager-rotation-enabled in both stacks (policies/config/*.json).
 GENERATED = [("app-SECRET_KEY", NO_ROTATION), ("cache-auth", NO_ROTATION)]
+# Dev's sidecar cache has no AUTH token secret.
 DEV_FINDINGS = {
-    "secretsmanager-rotation-enabled": GENERATED,
+    "secretsmanager-rotation-enabled": [("app-SECRET_KEY", NO_ROTATION)],
     "secretsmanager-recovery-window": [
         ("app-SECRET_KEY", "recoveryWindowInDays is 0: a deleted secret is gone at once; set 7 to 30 days"),
-        ("cache-auth", "recoveryWindowInDays is 0: a deleted secret is gone at once; set 7 to 30 days"),
     ],
 }
 PROD_FINDINGS = {"secretsmanager-rotation-enabled": GENERATED}

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PlanResult, config_problems, plan, stack_config
+from tests.harness import (
+    PlanResult,
+    config_problems,
+    dev_celery_worker,
+    dev_elasticache,
+    plan,
+    stack_config,
+)
 
 SERVICE = "aws:ecs/service:Service"
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
@@ -15,6 +22,13 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 def container(result: PlanResult, task: str) -> dict:
     [definition] = json.loads(result.one(TASK, task).inputs["containerDefinitions"])
+    return definition
+
+
+def app_container(result: PlanResult, task: str) -> dict:
+    """The app container of a task that may also run the Valkey sidecar (dev's API task)."""
+    definitions = json.loads(result.one(TASK, task).inputs["containerDefinitions"])
+    [definition] = [d for d in definitions if d["name"] == "app"]
     return definition
 
 
@@ -57,29 +71,38 @@ def test_cdn_front_door_keeps_the_alb_internal(dev: PlanResult) -> None:
     assert dev.outputs["apiUrl"] == "https://dmock-site-cdn.cloudfront.net/api/"
 
 
-def test_worker_runs_the_same_image_without_a_load_balancer(dev: PlanResult) -> None:
-    worker = dev.one(SERVICE, "worker-celery-svc").inputs
+def test_worker_runs_the_same_image_without_a_load_balancer(prod: PlanResult) -> None:
+    worker = prod.one(SERVICE, "worker-celery-svc").inputs
     assert "loadBalancers" not in worker
     assert "healthCheckGracePeriodSeconds" not in worker
-    assert not [r for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-worker-celery-sg"]
-    api_image = container(dev, "api-task-def")["image"]
-    assert api_image == "123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp/dev/api:bootstrap"
-    celery = container(dev, "worker-celery-task-def")
+    assert not [r for r in prod.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-worker-celery-sg"]
+    api_image = container(prod, "api-task-def")["image"]
+    assert api_image == "123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp/prod/api:bootstrap"
+    celery = container(prod, "worker-celery-task-def")
     assert celery["image"] == api_image
     assert celery["command"] == ["celery", "-A", "app", "worker", "--loglevel", "info"]
     assert "portMappings" not in celery
-    assert dev.outputs["workerServiceNames"] == {"celery": "worker-celery-svc-mock"}
+    assert prod.outputs["workerServiceNames"] == {"celery": "worker-celery-svc-mock"}
+
+
+def test_dev_runs_no_worker(dev: PlanResult) -> None:
+    """Dev's cache is a sidecar that only the API reaches, so dev declares no celery worker."""
+    assert [r.name for r in dev.by_type(SERVICE)] == ["api-svc"]
+    assert sorted(r.name for r in dev.by_type(TASK)) == ["api-task-def", "migrate-task-def"]
+    assert dev.outputs["workerServiceNames"] == {}
 
 
 SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 DB_SECRET = f"{SECRETS}rds!db-mock-db-instance-MoCk12"
-APP_SECRET = f"{SECRETS}webapp/dev/app/SECRET_KEY-MoCk12"
-CACHE_SECRET = f"{SECRETS}webapp/dev/cache/REDIS_AUTH_TOKEN-MoCk12"
+APP_SECRET = f"{SECRETS}webapp/prod/app/SECRET_KEY-MoCk12"
+CACHE_SECRET = f"{SECRETS}webapp/prod/cache/REDIS_AUTH_TOKEN-MoCk12"
+DEV_DB_SECRET = f"{SECRETS}rds!cluster-mock-db-cluster-MoCk12"
+DEV_APP_SECRET = f"{SECRETS}webapp/dev/app/SECRET_KEY-MoCk12"
 
 
-def test_secrets_reach_every_container_only_as_secrets(dev: PlanResult) -> None:
+def test_secrets_reach_every_container_only_as_secrets(prod: PlanResult) -> None:
     for task in ("api-task-def", "worker-celery-task-def", "migrate-task-def"):
-        definition = container(dev, task)
+        definition = container(prod, task)
         assert definition["secrets"] == [
             {"name": "DB_PASSWORD", "valueFrom": f"{DB_SECRET}:password::"},
             {"name": "REDIS_AUTH_TOKEN", "valueFrom": CACHE_SECRET},
@@ -88,8 +111,8 @@ def test_secrets_reach_every_container_only_as_secrets(dev: PlanResult) -> None:
         plain = {e["name"]: e["value"] for e in definition["environment"]}
         assert not {"DB_PASSWORD", "REDIS_AUTH_TOKEN", "SECRET_KEY"} & set(plain)
         assert plain == {
-            "APP_ENV": "dev",
-            "DB_HOST": "webapp-dev-db.mock.us-east-1.rds.amazonaws.com",
+            "APP_ENV": "prod",
+            "DB_HOST": "webapp-prod-db.mock.us-east-1.rds.amazonaws.com",
             "DB_NAME": "app",
             "DB_PORT": "5432",
             "DB_USER": "app_admin",
@@ -99,9 +122,26 @@ def test_secrets_reach_every_container_only_as_secrets(dev: PlanResult) -> None:
         }
 
 
-def test_only_the_services_reach_the_data_tier(dev: PlanResult) -> None:
+def test_dev_secrets_are_the_aurora_password_and_the_app_secret(dev: PlanResult) -> None:
+    """Dev's sidecar cache has no AUTH token; the password is the Aurora cluster's RDS-managed secret."""
+    for task in ("api-task-def", "migrate-task-def"):
+        definition = app_container(dev, task)
+        assert definition["secrets"] == [
+            {"name": "DB_PASSWORD", "valueFrom": f"{DEV_DB_SECRET}:password::"},
+            {"name": "SECRET_KEY", "valueFrom": DEV_APP_SECRET},
+        ]
+        plain = {e["name"]: e["value"] for e in definition["environment"]}
+        assert not {"DB_PASSWORD", "REDIS_AUTH_TOKEN", "SECRET_KEY"} & set(plain)
+        assert plain["DB_HOST"] == "webapp-dev-db.cluster-mock.us-east-1.rds.amazonaws.com"
+    [redis] = [d for d in json.loads(dev.one(TASK, "api-task-def").inputs["containerDefinitions"])
+               if d["name"] != "app"]  # fmt: skip
+    assert redis["name"] == "redis"
+    assert "secrets" not in redis and "environment" not in redis
+
+
+def test_only_the_services_reach_the_data_tier(prod: PlanResult) -> None:
     data_tier = ("mock-db-sg", "mock-cache-sg")
-    rules = [r.inputs for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] in data_tier]
+    rules = [r.inputs for r in prod.by_type(INGRESS) if r.inputs["securityGroupId"] in data_tier]
     assert all("cidrIpv4" not in r and "cidrIpv6" not in r for r in rules)
     admitted = {
         (r["securityGroupId"], r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules
@@ -114,21 +154,39 @@ def test_only_the_services_reach_the_data_tier(dev: PlanResult) -> None:
     }
     egress = {
         (r.inputs.get("referencedSecurityGroupId"), r.inputs["fromPort"])
-        for r in dev.by_type(EGRESS)
+        for r in prod.by_type(EGRESS)
         if r.inputs["securityGroupId"] == "mock-api-sg"
     }
     assert egress == {(None, 443), ("mock-db-sg", 5432), ("mock-cache-sg", 6379)}
-    assert dev.one("aws:rds/instance:Instance").inputs["publiclyAccessible"] is False
+    assert prod.one("aws:rds/instance:Instance").inputs["publiclyAccessible"] is False
 
 
-def test_data_stores_live_in_the_isolated_subnets(dev: PlanResult) -> None:
-    isolated = ["subnet-mock-isolated-1", "subnet-mock-isolated-2"]
-    assert dev.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
-    assert dev.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
+def test_only_the_api_reaches_the_dev_database(dev: PlanResult) -> None:
+    """Dev has no worker and no ElastiCache: the API (and the migration, in its group) reach Aurora only."""
+    rules = [r.inputs for r in dev.by_type(INGRESS) if r.inputs["securityGroupId"] == "mock-db-sg"]
+    assert [(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules] == [
+        ("mock-api-sg", 5432, 5432)
+    ]
+    assert all("cidrIpv4" not in r and "cidrIpv6" not in r for r in rules)
+    egress = {
+        (r.inputs.get("referencedSecurityGroupId"), r.inputs["fromPort"])
+        for r in dev.by_type(EGRESS)
+        if r.inputs["securityGroupId"] == "mock-api-sg"
+    }
+    assert egress == {(None, 443), ("mock-db-sg", 5432)}
+    assert dev.one("aws:rds/clusterInstance:ClusterInstance").inputs["publiclyAccessible"] is False
 
 
-def test_execution_role_reads_exactly_the_app_secret_and_its_key(dev: PlanResult) -> None:
-    policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs["policy"])
+def test_data_stores_live_in_the_isolated_subnets(dev: PlanResult, prod: PlanResult) -> None:
+    isolated = [f"subnet-mock-isolated-{i}" for i in (1, 2, 3)]
+    assert prod.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
+    assert prod.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated
+    assert dev.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"] == isolated[:2]
+    assert dev.by_type("aws:elasticache/subnetGroup:SubnetGroup") == []
+
+
+def test_execution_role_reads_exactly_the_app_secret_and_its_key(prod: PlanResult) -> None:
+    policy = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs["policy"])
     grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy["Statement"]}
     assert grants["ReadSecrets"] == (["secretsmanager:GetSecretValue"], [DB_SECRET, APP_SECRET, CACHE_SECRET])
     keys = "arn:aws:kms:us-east-1:123456789012:key/mock-key-"
@@ -136,6 +194,15 @@ def test_execution_role_reads_exactly_the_app_secret_and_its_key(dev: PlanResult
         ["kms:Decrypt"],
         [f"{keys}app-secrets", f"{keys}cache-key", f"{keys}db-key"],
     )
+    assert grants["PullImage"][1] == ["arn:aws:ecr:us-east-1:123456789012:repository/webapp/prod/api"]
+
+
+def test_dev_execution_role_reads_no_cache_secret(dev: PlanResult) -> None:
+    policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs["policy"])
+    grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy["Statement"]}
+    assert grants["ReadSecrets"] == (["secretsmanager:GetSecretValue"], [DEV_DB_SECRET, DEV_APP_SECRET])
+    keys = "arn:aws:kms:us-east-1:123456789012:key/mock-key-"
+    assert grants["DecryptSecrets"] == (["kms:Decrypt"], [f"{keys}app-secrets", f"{keys}db-key"])
     assert grants["PullImage"][1] == ["arn:aws:ecr:us-east-1:123456789012:repository/webapp/dev/api"]
 
 
@@ -304,7 +371,7 @@ def test_sidecar_cache_runs_in_the_api_task_only() -> None:
 
 
 def test_sidecar_cache_with_workers_is_a_config_error() -> None:
-    assert problems(cache={"mode": "sidecar"}) == [
+    assert problems(cache={"mode": "sidecar"}, workers=dev_celery_worker()) == [
         'webapp:cache.mode = "sidecar": a sidecar cache lives inside each API task, so workers (celery) '
         'could not reach it: use mode "elasticache", or remove the workers'
     ]
@@ -324,23 +391,40 @@ def test_connection_variables_cannot_be_redefined() -> None:
 def test_connection_variable_list_matches_the_components() -> None:
     from stack_config import CONNECTION_VARIABLES
 
-    definition = container(plan("dev", uploads={"enabled": True}), "api-task-def")
+    # prod: ElastiCache adds REDIS_AUTH_TOKEN, which dev's sidecar cache does not have.
+    definition = container(plan("prod", uploads={"enabled": True}), "api-task-def")
     names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
     declared = {name for names in CONNECTION_VARIABLES.values() for name in names}
     assert declared == names - {"APP_ENV", "SECRET_KEY"}
 
 
-@pytest.mark.parametrize(("stack", "days"), [("dev", 0), ("prod", 30)])
-def test_secret_recovery_window_per_profile(stack: str, days: int) -> None:
-    result = plan(stack)
-    windows = {
+def secret_windows(result: PlanResult) -> dict[str, float]:
+    return {
         r.name: r.inputs["recoveryWindowInDays"] for r in result.by_type("aws:secretsmanager/secret:Secret")
     }
-    assert windows == {"app-SECRET_KEY": days, "cache-auth": days}
 
 
-def test_dev_worker_also_sleeps_at_night(dev: PlanResult) -> None:
-    actions = {r.name: r.inputs for r in dev.by_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        # Dev's sidecar cache has no AUTH token secret.
+        ("dev", {"app-SECRET_KEY": 0}),
+        ("prod", {"app-SECRET_KEY": 30, "cache-auth": 30}),
+    ],
+)
+def test_secret_recovery_window_per_profile(stack: str, expected: dict[str, int]) -> None:
+    assert secret_windows(plan(stack)) == expected
+
+
+def test_dev_elasticache_auth_token_also_has_no_recovery_window() -> None:
+    result = plan("dev", cache=dev_elasticache(), workers=dev_celery_worker())
+    assert secret_windows(result) == {"app-SECRET_KEY": 0, "cache-auth": 0}
+
+
+def test_dev_worker_also_sleeps_at_night() -> None:
+    """A worker added to dev (with ElastiCache, as Pulumi.dev.yaml describes) follows its schedules."""
+    result = plan("dev", cache=dev_elasticache(), workers=dev_celery_worker())
+    actions = {r.name: r.inputs for r in result.by_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
     night = [a for name, a in actions.items() if name.startswith("worker-celery") and "evening-off" in name]
     assert [a["scalableTargetAction"] for a in night] == [{"minCapacity": 0, "maxCapacity": 0}]
 
@@ -353,7 +437,7 @@ def test_migration_gets_no_redis_settings_with_a_sidecar_cache() -> None:
 
 
 def test_uploads_bucket_is_reachable_only_through_the_task_roles() -> None:
-    result = plan("dev", uploads={"enabled": True})
+    result = plan("prod", uploads={"enabled": True})
     bucket = "uploads-bucket-mock"
     for task in ("api-task-def", "worker-celery-task-def"):
         plain = {e["name"]: e["value"] for e in container(result, task)["environment"]}
@@ -493,20 +577,37 @@ def test_alarms_cover_every_part_the_stack_has(dev: PlanResult, prod: PlanResult
 
     common = {
         "ops-alb-elb-5xx", "ops-alb-target-5xx", "ops-alb-latency-p95", "ops-alb-unhealthy-hosts",
-        "ops-api-cpu", "ops-api-memory", "ops-worker-celery-cpu", "ops-worker-celery-memory",
-        "ops-db-cpu", "ops-db-free-storage", "ops-db-freeable-memory", "ops-db-connections",
-        "ops-cache-1-engine-cpu", "ops-cache-1-memory", "ops-cache-1-evictions", "ops-cdn-5xx-rate",
+        "ops-api-cpu", "ops-api-memory", "ops-db-cpu", "ops-db-connections", "ops-cdn-5xx-rate",
     }  # fmt: skip
-    # Dev's API and worker scale to zero at night, so a running-task alarm would fire every evening.
-    assert alarms(dev) == common
+    # Dev's API scales to zero at night, so a running-task alarm would fire every evening. Its
+    # Aurora Serverless v2 database is watched on ACU use instead of instance memory and storage;
+    # its cache is a sidecar (no ElastiCache alarms); it has no worker. The NAT instance has its own
+    # recovery alarms (tests/test_nat_instance.py).
+    assert alarms(dev) == common | {"ops-db-acu", "net-nat-1-recover", "net-nat-1-reboot"}
     assert alarms(prod) == common | {
-        "ops-api-running-tasks", "ops-worker-celery-running-tasks",
+        "ops-api-running-tasks", "ops-db-free-storage", "ops-db-freeable-memory",
+        "ops-worker-celery-cpu", "ops-worker-celery-memory", "ops-worker-celery-running-tasks",
+        "ops-cache-1-engine-cpu", "ops-cache-1-memory", "ops-cache-1-evictions",
         "ops-cache-2-engine-cpu", "ops-cache-2-memory", "ops-cache-2-evictions",
     }  # fmt: skip
-    topic = dev.one("aws:sns/topic:Topic")
-    for alarm in dev.by_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
-        assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] != []
-        assert topic.urn in alarm.dependencies
+    for result in (dev, prod):
+        topic = result.one("aws:sns/topic:Topic")
+        for alarm in result.by_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+            if alarm.name.startswith("net-nat-"):
+                # EC2 recover/reboot actions, not notifications.
+                assert alarm.inputs["alarmActions"][0].startswith("arn:aws:automate:us-east-1:ec2:")
+                continue
+            assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] != []
+            assert topic.urn in alarm.dependencies
+
+
+def test_a_one_node_elasticache_and_a_worker_in_dev_get_their_alarms() -> None:
+    result = plan("dev", cache=dev_elasticache(), workers=dev_celery_worker())
+    names = {r.name for r in result.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert {n for n in names if n.startswith(("ops-cache", "ops-worker"))} == {
+        "ops-cache-1-engine-cpu", "ops-cache-1-memory", "ops-cache-1-evictions",
+        "ops-worker-celery-cpu", "ops-worker-celery-memory",
+    }  # fmt: skip
 
 
 def test_a_sidecar_cache_has_no_cache_alarms() -> None:
