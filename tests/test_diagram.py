@@ -196,9 +196,11 @@ def test_prod_diagram_shows_the_highly_available_choices(prod_diagram: Diagram) 
     )
     assert nodes["service_worker_celery_svc"].endswith("Fargate base 1 + 1:3 Spot · 2-6 tasks")
     assert nodes["instance_db_instance"] == "RDS PostgreSQL 17<br/>db.t4g.small · Multi-AZ"
-    assert nodes["replicationgroup_cache_rg"] == "ElastiCache Valkey<br/>cache.t4g.small x2 · Multi-AZ"
-    assert nodes["nat"] == "NAT gateway x3<br/>one per AZ"
-    assert nodes["endpoints"] == "Interface endpoints x4<br/>ecr.api, ecr.dkr, logs, secretsmanager"
+    assert nodes["replicationgroup_cache_rg"] == "ElastiCache Valkey<br/>cache.t4g.micro x2 · Multi-AZ"
+    assert nodes["nat"] == "NAT gateway x2<br/>one per AZ"
+    # Prod has only the free S3 gateway endpoint, no PrivateLink.
+    assert nodes["gateway_endpoints"] == "Gateway endpoints x1<br/>s3"
+    assert "endpoints" not in nodes
     assert nodes["alarms"] == "21 alarms"
     assert nodes["budget_ops_budget"] == "Budget<br/>$500 USD per month"
     # The access-log bucket is not a data store: no service reaches it.

@@ -26,12 +26,14 @@ def test_vpc_has_three_tiers_with_the_computed_cidrs(dev: PlanResult) -> None:
     assert vpc["enableDnsSupport"] is True
 
 
-def test_prod_spreads_three_azs(prod: PlanResult) -> None:
+def test_prod_spreads_two_azs_without_interface_endpoints(prod: PlanResult) -> None:
     vpc = prod.one(VPC).inputs
-    assert vpc["numberOfAvailabilityZones"] == 3
+    assert vpc["numberOfAvailabilityZones"] == 2
     assert vpc["cidrBlock"] == "10.10.0.0/16"
-    assert [len(spec["cidrBlocks"]) for spec in vpc["subnetSpecs"]] == [3, 3, 3]
-    assert prod.outputs["privateSubnetIds"] == [f"subnet-mock-private-{i}" for i in (1, 2, 3)]
+    assert [len(spec["cidrBlocks"]) for spec in vpc["subnetSpecs"]] == [2, 2, 2]
+    assert prod.outputs["privateSubnetIds"] == [f"subnet-mock-private-{i}" for i in (1, 2)]
+    # Only the free S3 gateway endpoint: PrivateLink would cost more than the NAT data it saves.
+    assert [r.name for r in prod.by_type(ENDPOINT)] == ["net-s3"]
 
 
 @pytest.mark.parametrize(
@@ -152,7 +154,9 @@ def test_dev_has_no_interface_endpoints(dev: PlanResult) -> None:
     assert groups == ["net-nat-sg"]
 
 
-def test_prod_interface_endpoints_are_private_and_https_only_from_the_vpc(prod: PlanResult) -> None:
+def test_interface_endpoints_are_private_and_https_only_from_the_vpc() -> None:
+    endpoints = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]
+    prod = plan("prod", network=network("prod", azCount=3, interfaceEndpoints=endpoints))
     interface = {r.name: r.inputs for r in prod.by_type(ENDPOINT) if r.name != "net-s3"}
     assert sorted(interface) == ["net-ecr-api", "net-ecr-dkr", "net-logs", "net-secretsmanager"]
     for endpoint in interface.values():
