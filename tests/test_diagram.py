@@ -335,3 +335,15 @@ def test_an_rds_instance_shows_its_class_and_az() -> None:
     assert d.ids("cluster_db") == []
     assert d.nodes["instance_db_instance"] == "RDS PostgreSQL 17<br/>db.t4g.micro · Single-AZ"
     assert ("service_api_svc", "instance_db_instance", "") in d.edges
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_readme_embeds_the_current_diagram(stack: str) -> None:
+    from pathlib import Path
+
+    from offline.diagram import markdown
+    from offline.plan import to_preview_json
+    from offline.run import run_stack
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert markdown(to_preview_json(run_stack(stack))).rstrip() in readme

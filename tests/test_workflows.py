@@ -216,3 +216,25 @@ def test_scripts_pass_shellcheck() -> None:
     scripts = sorted(str(path) for path in (ROOT / "scripts" / "ci").glob("*.sh"))
     result = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_preview_script_adds_the_cost_table_and_the_diagram(tmp_path: Path) -> None:
+    """preview.sh with a stand-in `pulumi`: the comment's parts hold the real estimate and diagram."""
+    import os
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pulumi").write_text(
+        '#!/bin/sh\n[ "$1" = preview ] && { echo "Previewing update (dev)"; exit 0; }\nexit 1\n'
+    )
+    (fake / "pulumi").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    subprocess.run(["scripts/ci/preview.sh", "dev", str(tmp_path / "parts")], cwd=ROOT, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    parts = tmp_path / "parts" / "dev"
+    assert (parts / "exit-code").read_text().strip() == "0"
+    assert "Previewing update (dev)" in (parts / "preview.txt").read_text()
+    cost = (parts / "20-cost.md").read_text()
+    assert "Estimated monthly cost: $" in cost
+    assert cost.startswith("<details><summary>Monthly cost estimate (make cost STACK=dev)</summary>")
+    assert (parts / "30-diagram.md").read_text().startswith("```mermaid\nflowchart LR")

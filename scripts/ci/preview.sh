@@ -19,6 +19,19 @@ if pulumi config get --path image.tag --stack "$stack" >/dev/null 2>&1; then
   fi
 fi
 
+# The monthly estimate and the Mermaid picture of the stack as this branch defines it, from the
+# offline plan (no AWS); pr_comment.py appends them under the stack's preview.
+{
+  echo "<details><summary>Monthly cost estimate (make cost STACK=$stack)</summary>"
+  echo
+  echo '```text'
+  .venv/bin/python -m offline.cost --stack "$stack"
+  echo '```'
+  echo "</details>"
+} >"$out/20-cost.md" || echo "::warning::cost estimate failed for $stack"
+.venv/bin/python -m offline.diagram --stack "$stack" >"$out/30-diagram.md" ||
+  echo "::warning::diagram failed for $stack"
+
 status=0
 pulumi preview --stack "$stack" --non-interactive --color never \
   --policy-pack policies --policy-pack-config "policies/config/$stack.json" \
