@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .private_bucket import deny_insecure_transport, private_bucket
+from .s3_access_logs import LOG_PREFIX, create_server_access_log_bucket
 from .uploads_bucket_args import UploadsBucketArgs
 from .wiring import Connection
 
@@ -33,7 +34,10 @@ class UploadsBucket(pulumi.ComponentResource):
     bucket policy refusing any request not made over TLS. ``__main__.py`` creates this component
     only when ``UploadsBucketArgs.enabled`` is true.
 
-    Pass ``protect=True`` in production so the key and the bucket survive ``pulumi destroy``.
+    With ``accessLogs.enabled`` the bucket also writes S3 server access logs under ``uploads/`` to
+    a private SSE-S3 bucket ``<name>-access-logs`` that expires them after ``accessLogs.retentionDays``.
+
+    Pass ``protect=True`` in production so the key and the buckets survive ``pulumi destroy``.
 
     Example::
 
@@ -45,6 +49,7 @@ class UploadsBucket(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
+    access_log_bucket: aws.s3.Bucket | None
     connection: Connection
 
     def __init__(
@@ -107,6 +112,7 @@ class UploadsBucket(pulumi.ComponentResource):
             # the policy should land on a bucket that already refuses public access.
             opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after),
         )
+        self.access_log_bucket = self._access_logs(name, args, protect) if args.access_logs.enabled else None
 
         self.bucket_name = bucket
         self.bucket_arn = self.bucket.arn
@@ -121,6 +127,24 @@ class UploadsBucket(pulumi.ComponentResource):
         self.register_outputs(
             {"bucketName": self.bucket_name, "bucketArn": self.bucket_arn, "kmsKeyArn": self.kms_key_arn}
         )
+
+    def _access_logs(self, name: str, args: UploadsBucketArgs, protect: bool) -> aws.s3.Bucket:
+        logs = create_server_access_log_bucket(
+            name,
+            args.access_logs.retention_days,
+            source_bucket_arn=self.bucket.arn,
+            parent=self,
+            protect=protect,
+        )
+        aws.s3.BucketLogging(
+            f"{name}-bucket",
+            bucket=self.bucket.bucket,
+            target_bucket=logs.bucket.bucket,
+            target_prefix=f"{LOG_PREFIX}/",
+            # Without the policy the logging service's writes are refused until it lands.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
+        )
+        return logs.bucket
 
     def _lifecycle(self, name: str, args: UploadsBucketArgs, versioning: aws.s3.BucketVersioning) -> None:
         aws.s3.BucketLifecycleConfiguration(

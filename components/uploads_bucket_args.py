@@ -43,6 +43,25 @@ CorsOrigin = Annotated[str, AfterValidator(_check_origin)]
 """One browser origin allowed by CORS: ``https://host[:port]`` or ``http://localhost[:port]``."""
 
 
+class UploadsAccessLogsArgs(ConfigModel):
+    """S3 server access logs of the uploads bucket, to a private log bucket (``uploads.accessLogs``).
+
+    Example::
+
+        UploadsAccessLogsArgs(enabled=True, retention_days=365)
+    """
+
+    enabled: bool = False
+    retention_days: int = 90
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError("must be from 1 to 3650 days (days before S3 deletes a log file)")
+        return value
+
+
 class UploadsBucketArgs(ConfigModel):
     """A private, KMS-encrypted, versioned S3 bucket for user uploads or model files.
 
@@ -51,12 +70,14 @@ class UploadsBucketArgs(ConfigModel):
     The key is always a customer-managed KMS key (no option: the app's access grant names it).
 
     Dev (the defaults): disabled; current versions move to Glacier Instant Retrieval after 90
-    days, overwritten or deleted versions are kept 30 days, no CORS.
+    days, overwritten or deleted versions are kept 30 days, no CORS, no server access logs.
+    Production turns ``accessLogs`` on (control S3.9).
 
     Example::
 
         UploadsBucketArgs(enabled=True, cors_origins=("https://app.example.com",),
-                          cors_methods=("GET", "PUT"))
+                          cors_methods=("GET", "PUT"),
+                          access_logs=UploadsAccessLogsArgs(enabled=True, retention_days=365))
     """
 
     enabled: bool = False
@@ -64,6 +85,7 @@ class UploadsBucketArgs(ConfigModel):
     noncurrent_version_expiration_days: int = 30
     cors_origins: tuple[CorsOrigin, ...] = ()
     cors_methods: tuple[CorsMethod, ...] = ("GET", "PUT", "POST", "HEAD")
+    access_logs: UploadsAccessLogsArgs = UploadsAccessLogsArgs()
 
     @field_validator("glacier_after_days")
     @classmethod

@@ -201,3 +201,16 @@ def test_a_broken_prod_plan_is_blocked(mutation: str) -> None:
     plan = copy.deepcopy(plan_json("prod"))
     mutate(plan)
     assert verdicts(plan, "prod", "mandatory") == expected
+
+
+def test_prod_with_uploads_passes_every_mandatory_policy() -> None:
+    from offline.plan import to_preview_json
+    from tests.harness import plan, stack_config
+
+    uploads = {**json.loads(stack_config("prod")["webapp:uploads"]), "enabled": True}
+    result = to_preview_json(plan("prod", uploads=uploads))
+    assert verdicts(result, "prod", "mandatory") == set()
+    assert {
+        ("s3-server-access-logging", "uploads-access-logs"),
+        ("s3-kms-encryption", "uploads-access-logs"),
+    } <= (verdicts(result, "prod", "excepted"))

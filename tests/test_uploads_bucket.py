@@ -9,7 +9,7 @@ import pytest
 
 from components import ConfigError, validate_config
 from components.uploads_bucket import UploadsBucket
-from components.uploads_bucket_args import UploadsBucketArgs
+from components.uploads_bucket_args import UploadsAccessLogsArgs, UploadsBucketArgs
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:UploadsBucket"
@@ -24,10 +24,13 @@ LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 CORS = "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
 
 BUCKET_NAME = "uploads-bucket-mock"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET_NAME}"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-uploads-key"
+LOG_BUCKET_NAME = "uploads-access-logs-mock"
+LOG_BUCKET_ARN = f"arn:aws:s3:::{LOG_BUCKET_NAME}"
 
 
 def uploads_args(data: dict[str, Any]) -> UploadsBucketArgs:
@@ -195,6 +198,116 @@ def test_bucket_policy_denies_requests_without_tls(default: PlanResult) -> None:
     assert default.one(OWNERSHIP).urn in policy.dependencies
 
 
+# --- server access logs -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_logs() -> PlanResult:
+    return build(uploads_args({"enabled": True, "accessLogs": {"enabled": True, "retentionDays": 365}}))
+
+
+def test_no_access_logging_by_default(default: PlanResult) -> None:
+    assert default.by_type(LOGGING) == []
+    assert [r.name for r in default.by_type(BUCKET)] == ["uploads-bucket"]
+    assert [r.name for r in default.by_type(POLICY)] == ["uploads-bucket"]
+    assert [r.name for r in default.by_type(LIFECYCLE)] == ["uploads-bucket"]
+
+
+def test_uploads_bucket_logs_to_the_log_bucket_after_its_policy(with_logs: PlanResult) -> None:
+    logging = with_logs.one(LOGGING, "uploads-bucket")
+    assert logging.inputs == {
+        "bucket": BUCKET_NAME,
+        "targetBucket": LOG_BUCKET_NAME,
+        "targetPrefix": "uploads/",
+    }
+    assert with_logs.one(POLICY, "uploads-access-logs").urn in logging.dependencies
+    assert logging.parent == with_logs.one(COMPONENT).urn
+
+
+def test_log_bucket_is_private_sse_s3_and_versioned(with_logs: PlanResult) -> None:
+    name = "uploads-access-logs"
+    assert with_logs.one(BUCKET, name).inputs == {"forceDestroy": False}
+    assert with_logs.one(PUBLIC_ACCESS, name).inputs == {
+        "bucket": LOG_BUCKET_NAME,
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    }
+    assert with_logs.one(OWNERSHIP, name).inputs == {
+        "bucket": LOG_BUCKET_NAME,
+        "rule": {"objectOwnership": "BucketOwnerEnforced"},
+    }
+    assert with_logs.one(ENCRYPTION, name).inputs == {
+        "bucket": LOG_BUCKET_NAME,
+        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+    }
+    assert with_logs.one(VERSIONING, name).inputs == {
+        "bucket": LOG_BUCKET_NAME,
+        "versioningConfiguration": {"status": "Enabled"},
+    }
+    component = with_logs.one(COMPONENT).urn
+    assert all(r.parent == component for r in with_logs.resources if r.name == name)
+
+
+def test_log_bucket_expires_logs_after_retention_days(with_logs: PlanResult) -> None:
+    lifecycle = with_logs.one(LIFECYCLE, "uploads-access-logs")
+    assert lifecycle.inputs == {
+        "bucket": LOG_BUCKET_NAME,
+        "rules": [
+            {
+                "id": "expire-access-logs",
+                "status": "Enabled",
+                "filter": {},
+                "expiration": {"days": 365},
+                "noncurrentVersionExpiration": {"noncurrentDays": 1},
+            }
+        ],
+    }
+    assert with_logs.one(VERSIONING, "uploads-access-logs").urn in lifecycle.dependencies
+
+
+def test_log_bucket_policy_admits_only_s3_logging_for_the_uploads_bucket(with_logs: PlanResult) -> None:
+    policy = with_logs.one(POLICY, "uploads-access-logs")
+    assert policy.inputs["bucket"] == LOG_BUCKET_NAME
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [LOG_BUCKET_ARN, f"{LOG_BUCKET_ARN}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "AllowS3ServerAccessLogDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"{LOG_BUCKET_ARN}/uploads/*",
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": BUCKET_ARN},
+                    "StringEquals": {"aws:SourceAccount": "123456789012"},
+                },
+            },
+        ],
+    }
+    assert with_logs.one(PUBLIC_ACCESS, "uploads-access-logs").urn in policy.dependencies
+    assert with_logs.one(OWNERSHIP, "uploads-access-logs").urn in policy.dependencies
+
+
+def test_protect_covers_the_log_bucket_only_among_its_resources() -> None:
+    result = build(uploads_args({"enabled": True, "accessLogs": {"enabled": True}}), protect=True)
+    assert {(r.type, r.name) for r in result.resources if r.protect} == {
+        (KEY, "uploads-key"),
+        (BUCKET, "uploads-bucket"),
+        (BUCKET, "uploads-access-logs"),
+    }
+    assert result.one(LIFECYCLE, "uploads-access-logs").inputs["rules"][0]["expiration"] == {"days": 90}
+
+
 # --- CORS ---------------------------------------------------------------------------------------
 
 
@@ -271,6 +384,7 @@ def test_defaults_are_the_dev_profile() -> None:
         noncurrent_version_expiration_days=30,
         cors_origins=(),
         cors_methods=("GET", "PUT", "POST", "HEAD"),
+        access_logs=UploadsAccessLogsArgs(enabled=False, retention_days=90),
     )
 
 
@@ -361,8 +475,16 @@ def test_validation_applies_while_disabled() -> None:
     )
 
 
+@pytest.mark.parametrize("days", [0, 3651])
+def test_access_log_retention_range(days: int) -> None:
+    assert problems({"accessLogs": {"enabled": True, "retentionDays": days}}) == [
+        f"webapp:uploads.accessLogs.retentionDays = {days}: must be from 1 to 3650 days (days before S3 "
+        "deletes a log file)"
+    ]
+
+
 def test_kms_key_is_not_configurable() -> None:
     assert problems({"kmsKey": "aws-managed"})[0].startswith(
-        'webapp:uploads.kmsKey = "aws-managed": unknown key; allowed keys: corsMethods, corsOrigins, '
-        "enabled, glacierAfterDays, noncurrentVersionExpirationDays"
+        'webapp:uploads.kmsKey = "aws-managed": unknown key; allowed keys: accessLogs, corsMethods, '
+        "corsOrigins, enabled, glacierAfterDays, noncurrentVersionExpirationDays"
     )
