@@ -26,6 +26,7 @@ from components import (
     ImageRegistry,
     LoadBalancer,
     LoadBalancerMetrics,
+    LogEncryptionKey,
     MigrationTask,
     Monitoring,
     MonitoringTargets,
@@ -56,7 +57,14 @@ us_east_1_provider = aws.Provider(
 )
 on_us_east_1 = pulumi.ResourceOptions(providers={"aws": us_east_1_provider})
 
-network = Network("net", config.network, opts=on_aws)
+# Opt-in: one regional KMS key for the log groups created below (not the us-east-1 ones).
+logs_key = (
+    LogEncryptionKey("logs", region=settings.region, protect=config.protect, opts=on_aws)
+    if config.monitoring.log_encryption
+    else None
+)
+log_kms_key_arn = logs_key.key_arn if logs_key else None
+network = Network("net", config.network, opts=on_aws, log_kms_key_arn=log_kms_key_arn)
 cluster = Cluster("app", config.cluster, opts=on_aws)
 registry = ImageRegistry(
     "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
@@ -68,6 +76,7 @@ database = Database(
     vpc_id=network.vpc_id,
     subnet_ids=network.isolated_subnet_ids,
     protect=config.protect,
+    log_kms_key_arn=log_kms_key_arn,
     opts=on_aws,
 )
 cache = Cache(
@@ -76,6 +85,7 @@ cache = Cache(
     vpc_id=network.vpc_id,
     subnet_ids=network.isolated_subnet_ids,
     protect=config.protect,
+    log_kms_key_arn=log_kms_key_arn,
     opts=on_aws,
 )
 uploads = (
@@ -109,6 +119,7 @@ api = ContainerService(
     load_balancer=load_balancer.target,
     connections=app_stores,
     sidecars=[cache.sidecar] if cache.sidecar is not None else [],
+    log_kms_key_arn=log_kms_key_arn,
     opts=on_aws,
 )
 workers = {
@@ -121,6 +132,7 @@ workers = {
         image=registry.image,
         secrets=secrets.references,
         connections=app_stores,
+        log_kms_key_arn=log_kms_key_arn,
         opts=on_aws,
     )
     for name, worker in config.workers.items()
@@ -256,6 +268,7 @@ if config.migration is not None:
         connections=data_stores if cache.sidecar is None else [database.connection],
         log_retention_days=config.service.log_retention_days,
         architecture=config.service.architecture,
+        log_kms_key_arn=log_kms_key_arn,
         opts=on_aws,
     )
     pulumi.export("migrationTaskFamily", migration.task_family)

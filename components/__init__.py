@@ -39,6 +39,7 @@ from .image_registry_args import BuildArgs, ImageArgs
 from .load_balancer import LoadBalancer
 from .load_balancer_args import AccessLogsArgs, FrontDoor, LoadBalancerArgs
 from .load_balancer_args import HealthCheckArgs as TargetHealthCheckArgs
+from .log_encryption import LogEncryptionKey
 from .log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
 from .migration_task import MigrationTask
 from .migration_task_args import MigrationArgs
@@ -116,6 +117,7 @@ __all__ = [
     "LoadBalancerArgs",
     "LoadBalancerMetrics",
     "LoadBalancerTarget",
+    "LogEncryptionKey",
     "ManagedRuleGroup",
     "MaxmemoryPolicy",
     "MigrationArgs",

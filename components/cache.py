@@ -67,6 +67,7 @@ class Cache(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool = False,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:Cache", name, None, opts)
@@ -91,7 +92,7 @@ class Cache(pulumi.ComponentResource):
                 secrets={},
             )
         else:
-            self._elasticache(name, args, vpc_id, subnet_ids, protect)
+            self._elasticache(name, args, vpc_id, subnet_ids, protect, log_kms_key_arn)
 
         self.register_outputs(
             {
@@ -111,6 +112,7 @@ class Cache(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool,
+        log_kms_key_arn: pulumi.Input[str] | None,
     ) -> None:
         project, stack = pulumi.get_project(), pulumi.get_stack()
         child = pulumi.ResourceOptions(parent=self)
@@ -163,6 +165,7 @@ class Cache(pulumi.ComponentResource):
                 # instead of growing by one entry per group up to its size limit.
                 name=f"/aws/vendedlogs/{project}/{stack}/{name}/{log_type}",
                 retention_in_days=args.log_retention_days,
+                kms_key_id=log_kms_key_arn,
                 opts=child,
             )
             for log_type in _LOG_TYPES

@@ -77,6 +77,7 @@ class ContainerService(pulumi.ComponentResource):
         load_balancer: LoadBalancerTarget | None = None,
         connections: Sequence[Connection] = (),
         sidecars: Sequence[SidecarContainer] = (),
+        log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # Wiring mistakes surface before anything is registered.
@@ -125,6 +126,7 @@ class ContainerService(pulumi.ComponentResource):
             secrets=all_secrets,
             log_retention_days=args.log_retention_days,
             task_role=self.task_role,
+            log_kms_key_arn=log_kms_key_arn,
         )
 
         self.security_group = aws.ec2.SecurityGroup(

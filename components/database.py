@@ -67,6 +67,7 @@ class Database(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool = False,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:Database", name, None, opts)
@@ -120,6 +121,7 @@ class Database(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role_arn,
             monitoring_ready=monitoring_ready,
             protect=protect,
+            log_kms_key_arn=log_kms_key_arn,
         )
         aurora = args.engine_mode is EngineMode.AURORA_SERVERLESS_V2
         endpoint = build_aurora(context) if aurora else build_instance(context)

@@ -31,6 +31,8 @@ class DatabaseContext:
     # Must exist before an instance uses the monitoring role (RDS checks it can assume it).
     monitoring_ready: Sequence[pulumi.Resource]
     protect: bool
+    # Set when monitoring.logEncryption is on: the stack's CloudWatch Logs key.
+    log_kms_key_arn: pulumi.Input[str] | None = None
 
     def child(self, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self.parent, depends_on=list(depends_on))
@@ -45,6 +47,7 @@ class DatabaseContext:
             resource_name,
             name=group_name,
             retention_in_days=self.args.log_retention_days,
+            kms_key_id=self.log_kms_key_arn,
             opts=self.child(),
         )
 

@@ -43,6 +43,7 @@ class FargateTask:
         secrets: Mapping[str, SecretReference],
         log_retention_days: int,
         task_role: aws.iam.Role | None,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
     ) -> None:
         child = pulumi.ResourceOptions(parent=parent)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=parent)).region
@@ -52,6 +53,7 @@ class FargateTask:
             f"{name}-logs",
             name=f"/{pulumi.get_project()}/{pulumi.get_stack()}/ecs/{name}",
             retention_in_days=log_retention_days,
+            kms_key_id=log_kms_key_arn,
             opts=child,
         )
         self.execution_role = aws.iam.Role(

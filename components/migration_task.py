@@ -67,6 +67,7 @@ class MigrationTask(pulumi.ComponentResource):
         log_retention_days: int,
         architecture: Architecture,
         connections: Sequence[Connection] = (),
+        log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         all_environment, all_secrets = merge_variables(name, environment, secrets, connections)
@@ -87,6 +88,7 @@ class MigrationTask(pulumi.ComponentResource):
             secrets=all_secrets,
             log_retention_days=log_retention_days,
             task_role=None,
+            log_kms_key_arn=log_kms_key_arn,
         )
         self.task_family = self.task.family
         self.task_definition_arn = self.task.task_definition.arn

@@ -144,13 +144,15 @@ class MonitoringArgs(ConfigModel):
 
         MonitoringArgs(emails=["ops@example.com"],
                        alarms={"albLatencyP95": AlarmOverride(threshold=1)},
-                       budget=BudgetArgs(monthly_limit_usd=500))
+                       budget=BudgetArgs(monthly_limit_usd=500), log_encryption=True)
     """
 
     emails: tuple[Email, ...] = ()
     alarms: dict[str, AlarmOverride] = Field(default_factory=dict)
     dashboard: bool = True
     budget: BudgetArgs = BudgetArgs()
+    # Opt-in (+$1/month for the key): encrypt the regional log groups with one stack KMS key.
+    log_encryption: bool = False
 
     @field_validator("emails")
     @classmethod

@@ -59,7 +59,14 @@ class Network(pulumi.ComponentResource):
     nat_instances: NatInstances | None
     nat_instance_ids: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: NetworkArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
+    ) -> None:
         super().__init__("webapp:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
@@ -114,7 +121,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.flow_log_group_name = self._flow_logs(name, args, region, child)
+        self.flow_log_group_name = self._flow_logs(name, args, region, child, log_kms_key_arn)
 
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -143,7 +150,12 @@ class Network(pulumi.ComponentResource):
         )
 
     def _flow_logs(
-        self, name: str, args: NetworkArgs, region: pulumi.Output[str], child: pulumi.ResourceOptions
+        self,
+        name: str,
+        args: NetworkArgs,
+        region: pulumi.Output[str],
+        child: pulumi.ResourceOptions,
+        log_kms_key_arn: pulumi.Input[str] | None,
     ) -> pulumi.Output[str]:
         invoke = pulumi.InvokeOutputOptions(parent=self)
         account = aws.get_caller_identity_output(opts=invoke).account_id
@@ -153,6 +165,7 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             name=f"/{pulumi.get_project()}/{pulumi.get_stack()}/{name}/vpc-flow-logs",
             retention_in_days=args.flow_logs.retention_days,
+            kms_key_id=log_kms_key_arn,
             opts=child,
         )
         # Confused-deputy guard: only flow logs of this account and region may assume the role.

@@ -392,7 +392,7 @@ KNOWN = (
          "webapp:monitoring.budget.monthlyLimitUsd = 0: must be greater than 0"),
         ({"alarm": {}},
          "webapp:monitoring.alarm = {}: unknown key (did you mean alarms?); allowed keys: alarms, budget, "
-         "dashboard, emails"),
+         "dashboard, emails, logEncryption"),
     ],
 )  # fmt: skip
 def test_bad_config_is_one_exact_line(data: dict[str, Any], line: str) -> None:
