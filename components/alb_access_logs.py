@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .private_bucket import deny_insecure_transport, private_bucket
+from .private_bucket import deny_insecure_transport, expiring_log_bucket
 
 # The ALB's access_logs block uses this prefix; the bucket policy grants writes only below it.
 LOG_PREFIX = "alb"
@@ -37,29 +37,8 @@ def create_access_log_bucket(
     """
     # ALB access logs support only SSE-S3: log delivery fails on a bucket whose default
     # encryption is SSE-KMS, so a customer-managed key is not an option here.
-    private = private_bucket(f"{name}-access-logs", parent=parent, protect=protect)
+    private = expiring_log_bucket(f"{name}-access-logs", retention_days, parent=parent, protect=protect)
     bucket = private.bucket
-    aws.s3.BucketLifecycleConfiguration(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        rules=[
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-access-logs",
-                status="Enabled",
-                # An empty filter: every object in the bucket.
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
-                # Versioning guards against an overwrite or a stray delete; an expired log needs
-                # no second life, so its noncurrent version goes a day later.
-                noncurrent_version_expiration=(
-                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
-                ),
-            )
-        ],
-        # Noncurrent-version rules only mean something once versioning is on (the provider's
-        # documented ordering).
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
-    )
 
     invoke = pulumi.InvokeOutputOptions(parent=parent)
     account = aws.get_caller_identity_output(opts=invoke).account_id

@@ -88,6 +88,44 @@ def private_bucket(
     return PrivateBucket(bucket=bucket, versioning=versioning, policy_after=[public_access, ownership])
 
 
+def expiring_log_bucket(
+    resource_name: str, retention_days: int, *, parent: pulumi.Resource, protect: bool
+) -> PrivateBucket:
+    """A private SSE-S3 bucket for AWS log delivery whose objects expire after ``retention_days``.
+
+    SSE-S3, not a customer-managed key: ALB access-log delivery fails on SSE-KMS buckets, and S3
+    server access logs would need a key policy for the logging service. The caller adds the bucket
+    policy that lets its log service write.
+
+    Example::
+
+        logs = expiring_log_bucket("api-lb-access-logs", 90, parent=self, protect=True)
+    """
+    private = private_bucket(resource_name, parent=parent, protect=protect)
+    aws.s3.BucketLifecycleConfiguration(
+        resource_name,
+        bucket=private.bucket.bucket,
+        rules=[
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                # An empty filter: every object in the bucket.
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
+                # Versioning guards against an overwrite or a stray delete; an expired log needs
+                # no second life, so its noncurrent version goes a day later.
+                noncurrent_version_expiration=(
+                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
+                ),
+            )
+        ],
+        # Noncurrent-version rules only mean something once versioning is on (the provider's
+        # documented ordering).
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
+    )
+    return private
+
+
 def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     """The bucket-policy statement that refuses every request made without TLS (control S3.5)."""
     return {

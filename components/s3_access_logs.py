@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .private_bucket import deny_insecure_transport, private_bucket
+from .private_bucket import deny_insecure_transport, expiring_log_bucket
 
 # The source bucket's BucketLogging uses this prefix; the bucket policy grants writes only below it.
 LOG_PREFIX = "uploads"
@@ -44,31 +44,10 @@ def create_server_access_log_bucket(
                              target_prefix=f"{LOG_PREFIX}/",
                              opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]))
     """
-    # The S3 user guide supports only SSE-S3 default encryption on a server access log target, so
-    # a customer-managed key is not used here.
-    private = private_bucket(f"{name}-access-logs", parent=parent, protect=protect)
+    # SSE-S3: a customer-managed key on the target would need a key policy for the logging
+    # service, and these logs hold request metadata, not the uploads themselves.
+    private = expiring_log_bucket(f"{name}-access-logs", retention_days, parent=parent, protect=protect)
     bucket = private.bucket
-    aws.s3.BucketLifecycleConfiguration(
-        f"{name}-access-logs",
-        bucket=bucket.bucket,
-        rules=[
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-access-logs",
-                status="Enabled",
-                # An empty filter: every object in the bucket.
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
-                # Versioning guards against an overwrite or a stray delete; an expired log needs
-                # no second life, so its noncurrent version goes a day later.
-                noncurrent_version_expiration=(
-                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
-                ),
-            )
-        ],
-        # Noncurrent-version rules only mean something once versioning is on (the provider's
-        # documented ordering).
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
-    )
 
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
     policy = aws.s3.BucketPolicy(
