@@ -21,7 +21,7 @@ class ContainerInsights(StrEnum):
 
 
 class ClusterArgs(ConfigModel):
-    """Everything the Cluster component needs; the defaults are the dev profile.
+    """Everything the Cluster component needs; profiles fill more defaults.
 
     Example::
 

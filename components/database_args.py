@@ -71,7 +71,7 @@ def _acu(value: float) -> float:
 
 
 class DatabaseArgs(ConfigModel):
-    """The PostgreSQL database; the defaults are the dev profile.
+    """The PostgreSQL database; profiles fill more defaults.
 
     Dev: one ``db.t4g.micro`` RDS instance, 20 GiB gp3 growing to 100 GiB, single-AZ, 7 days
     of backups, Performance Insights (free 7-day tier), no enhanced monitoring, no replicas.

@@ -136,7 +136,7 @@ class AccessLogsArgs(ConfigModel):
 
 
 class LoadBalancerArgs(ConfigModel):
-    """Everything the LoadBalancer component needs; the defaults are the dev profile.
+    """Everything the LoadBalancer component needs; profiles fill more defaults.
 
     Dev: internal ALB behind the CDN, no deletion protection, no access logs. Prod sets
     ``deletionProtection: true`` and ``accessLogs.enabled: true``.

@@ -135,7 +135,7 @@ class AlarmSetting:
 
 
 class MonitoringArgs(ConfigModel):
-    """Everything the Monitoring component needs; the defaults are the dev profile.
+    """Everything the Monitoring component needs; profiles fill more defaults.
 
     Every built-in alarm is on (for the components that exist) with the thresholds of
     ``ALARM_DEFAULTS``; ``alarms`` tunes or switches off single ones by name.

@@ -96,7 +96,7 @@ class FlowLogsArgs(ConfigModel):
 
 
 class NetworkArgs(ConfigModel):
-    """Everything the Network component needs; the defaults are the dev profile.
+    """Everything the Network component needs; profiles fill more defaults.
 
     Dev: two AZs, one NAT gateway, no interface endpoints, flow logs kept 7 days.
 

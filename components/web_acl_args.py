@@ -48,7 +48,7 @@ def _known_group(value: Any) -> Any:
 
 
 class WebAclArgs(ConfigModel):
-    """An AWS WAF web ACL in front of the app; the defaults are the dev profile.
+    """An AWS WAF web ACL in front of the app; profiles fill more defaults.
 
     Dev: ``enabled`` false, so the program creates no WebAcl at all (a web ACL costs about
     $5/month plus $1 per rule and $0.60 per million requests). Prod: ``enabled`` true. When

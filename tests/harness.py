@@ -24,10 +24,12 @@ __all__ = [
     "dev_elasticache",
     "dev_nat_gateway",
     "dev_rds_instance",
+    "effective_config",
     "network",
     "plan",
     "run_stack",
     "stack_config",
+    "stack_section",
 ]
 
 
@@ -79,7 +81,7 @@ def network(stack: str = "dev", **changes: Any) -> dict[str, Any]:
 
     Keys changed to ``None`` are removed, e.g. ``natInstanceType=None``.
     """
-    base = json.loads(load_stack_file(stack).config[f"{PROJECT}:network"])
+    base = stack_section(stack, "network")
     return {k: v for k, v in {**base, **changes}.items() if v is not None}
 
 
@@ -94,8 +96,23 @@ def dev_nat_gateway(**changes: Any) -> dict[str, Any]:
     return network("dev", natType="gateway", natInstanceType=None, **changes)
 
 
+def stack_section(stack: str, key: str) -> dict[str, Any]:
+    """The stack file's ``webapp:<key>`` object as written, ``{}`` where the profile fills it all."""
+    return json.loads(load_stack_file(stack).config.get(f"{PROJECT}:{key}", "{}"))
+
+
+def effective_config(stack: str = "dev") -> dict[str, Any]:
+    """Every ``webapp:*`` key of the stack as the program sees it: its file over its profile."""
+    from stack_config import StackConfig, decode_config_value
+
+    prefix = f"{PROJECT}:"
+    raw = load_stack_file(stack).config
+    data = {k.removeprefix(prefix): decode_config_value(v) for k, v in raw.items() if k.startswith(prefix)}
+    return StackConfig.model_validate(data).model_dump(by_alias=True, mode="json")
+
+
 def _dev(key: str) -> dict[str, Any]:
-    return json.loads(load_stack_file("dev").config[f"{PROJECT}:{key}"])
+    return stack_section("dev", key)
 
 
 def dev_rds_instance(**changes: Any) -> dict[str, Any]:

@@ -10,8 +10,14 @@ import pytest
 
 from offline.diagram import main, to_mermaid
 from offline.plan import to_preview_json
-from offline.run import load_stack_file
-from tests.harness import PlanResult, dev_always_on, dev_nat_gateway, dev_rds_instance, plan
+from tests.harness import (
+    PlanResult,
+    dev_always_on,
+    dev_nat_gateway,
+    dev_rds_instance,
+    effective_config,
+    plan,
+)
 
 NODE = re.compile(r'^\s*([A-Za-z0-9_]+)(\[\(|\(\[|\(\(|\{\{|\[)"(.*)"(\)\]|\]\)|\)\)|\}\}|\])$')
 EDGE = re.compile(r'^\s*([A-Za-z0-9_]+) (-->|-\.->)(?:\|"(.*)"\|)? ([A-Za-z0-9_]+)$')
@@ -57,7 +63,8 @@ def diagram(result: PlanResult) -> Diagram:
 
 
 def config(key: str, stack: str = "dev", **changes: Any) -> dict[str, Any]:
-    return {**json.loads(load_stack_file(stack).config[f"webapp:{key}"]), **changes}
+    """The stack's effective ``webapp:<key>`` (its file over its profile) with ``changes``."""
+    return {**effective_config(stack)[key], **changes}
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +325,7 @@ def test_cli_prints_a_mermaid_block_for_a_plan_file(
     out = capsys.readouterr().out
     assert out == f"```mermaid\n{to_mermaid(to_preview_json(prod))}```\n"
     assert main(["--plan", str(tmp_path / "missing.json")]) == 2
-    assert "error: cannot read plan" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'missing.json'}: cannot read: ")
 
 
 def test_nat_instances_replace_the_nat_gateway(dev_diagram: Diagram) -> None:

@@ -11,7 +11,7 @@ from tests.policy_harness import check_plan
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 KEY = "aws:kms/key:Key"
 PROD_MONITORING: dict[str, Any] = {
-    "emails": [],
+    "emails": ["oncall@example.com"],
     "dashboard": True,
     "budget": {"enabled": True, "monthlyLimitUsd": 500},
     "alarms": {"dbConnections": {"threshold": 150}, "dbFreeableMemory": {"threshold": 128}},

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 
 from components.network import no_public_ip_on_launch
-from tests.harness import PlanResult, dev_nat_gateway, network, plan
+from tests.harness import PlanResult, dev_nat_gateway, effective_config, network, plan
 
 VPC = "awsx:ec2:Vpc"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -53,7 +53,8 @@ def test_nat_strategy_per_profile(
 
 
 def test_dev_nat_instance_is_a_t4g_nano() -> None:
-    assert (network()["natStrategy"], network()["natType"], network()["natInstanceType"]) == (
+    dev = effective_config("dev")["network"]
+    assert (dev["natStrategy"], dev["natType"], dev["natInstanceType"]) == (
         "single",
         "instance",
         "t4g.nano",

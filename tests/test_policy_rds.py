@@ -52,7 +52,7 @@ def aurora_stack(stack_name: str, read_replicas: int) -> Stack:
     """The committed stack with its database switched to Aurora Serverless v2 (as tests/test_database.py)."""
     database = {
         k: v
-        for k, v in json.loads(stack_config(stack_name)["webapp:database"]).items()
+        for k, v in json.loads(stack_config(stack_name).get("webapp:database", "{}")).items()
         if k not in INSTANCE_ONLY
     }
     database |= {
