@@ -17,6 +17,7 @@ from components import (
     AuditTrail,
     Cache,
     CacheMetrics,
+    CacheMode,
     Cluster,
     ContainerService,
     Database,
@@ -79,22 +80,28 @@ database = Database(
     log_kms_key_arn=log_kms_key_arn,
     opts=on_aws,
 )
-cache = Cache(
-    "cache",
-    config.cache,
-    vpc_id=network.vpc_id,
-    subnet_ids=network.isolated_subnet_ids,
-    protect=config.protect,
-    log_kms_key_arn=log_kms_key_arn,
-    opts=on_aws,
+# cache.mode none: no Cache at all, so no REDIS_* variables, cache alarms or cache outputs.
+cache = (
+    Cache(
+        "cache",
+        config.cache,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.isolated_subnet_ids,
+        protect=config.protect,
+        log_kms_key_arn=log_kms_key_arn,
+        opts=on_aws,
+    )
+    if config.cache.mode is not CacheMode.NONE
+    else None
 )
+cache_sidecar = cache.sidecar if cache is not None else None
 uploads = (
     UploadsBucket("uploads", config.uploads, protect=config.protect, opts=on_aws)
     if config.uploads.enabled
     else None
 )
 # Each service opens its own way to the data stores; nothing else can reach them.
-data_stores = [database.connection, cache.connection]
+data_stores = [database.connection] + ([cache.connection] if cache is not None else [])
 app_stores = data_stores + ([uploads.connection] if uploads is not None else [])
 
 assert config.service.port is not None  # StackConfig requires it
@@ -118,7 +125,7 @@ api = ContainerService(
     secrets=secrets.references,
     load_balancer=load_balancer.target,
     connections=app_stores,
-    sidecars=[cache.sidecar] if cache.sidecar is not None else [],
+    sidecars=[cache_sidecar] if cache_sidecar is not None else [],
     log_kms_key_arn=log_kms_key_arn,
     opts=on_aws,
 )
@@ -140,45 +147,56 @@ workers = {
 
 # The single public entry: the frontend from S3, and in cdn mode /api/* to the internal ALB
 # through a CloudFront VPC origin (the ALB then admits only CloudFront's VPC-origin group).
+# site.enabled false (API only): no CloudFront at all, and StackConfig requires direct mode.
 behind_cdn = config.load_balancer.front_door is FrontDoor.CDN
-edge_acl = WebAcl("edge", config.waf, scope="CLOUDFRONT", opts=on_us_east_1) if config.waf.enabled else None
 if config.waf.enabled and not behind_cdn:
     # The public ALB is a second way in: it gets the same rules as a regional web ACL.
     WebAcl("api", config.waf, scope="REGIONAL", opts=on_aws).associate("alb", load_balancer.arn)
-domain = SiteDomain("site", config.site.domain, opts=on_us_east_1) if config.site.domain else None
-site = StaticSite(
-    "site",
-    config.site,
-    api=ApiOrigin(
-        load_balancer_arn=load_balancer.arn,
-        load_balancer_dns_name=load_balancer.dns_name,
-        load_balancer_security_group_id=load_balancer.security_group_id,
-        vpc_id=network.vpc_id,
+site: StaticSite | None = None
+if config.site.enabled:
+    edge_acl = (
+        WebAcl("edge", config.waf, scope="CLOUDFRONT", opts=on_us_east_1) if config.waf.enabled else None
     )
-    if behind_cdn
-    else None,
-    web_acl_arn=edge_acl.arn if edge_acl is not None else None,
-    certificate_arn=domain.certificate_arn if domain is not None else None,
-    aliases=domain.aliases if domain is not None else (),
-    canonical_host=domain.canonical_host if domain is not None else None,
-    protect=config.protect,
-    opts=on_aws,
-)
-
-if domain is not None:
-    domain.point_at(site.domain_name, site.hosted_zone_id)
-
-if config.site.build_dir is not None:
-    # The frontend build as S3 objects, and an invalidation when its content hash changes.
-    content = SiteContent(
+    domain = SiteDomain("site", config.site.domain, opts=on_us_east_1) if config.site.domain else None
+    site = StaticSite(
         "site",
-        build_dir=Path(config.site.build_dir),
-        bucket_name=site.bucket_name,
-        distribution_id=site.distribution_id,
-        hashed_asset_paths=config.site.hashed_asset_paths,
+        config.site,
+        api=ApiOrigin(
+            load_balancer_arn=load_balancer.arn,
+            load_balancer_dns_name=load_balancer.dns_name,
+            load_balancer_security_group_id=load_balancer.security_group_id,
+            vpc_id=network.vpc_id,
+        )
+        if behind_cdn
+        else None,
+        web_acl_arn=edge_acl.arn if edge_acl is not None else None,
+        certificate_arn=domain.certificate_arn if domain is not None else None,
+        aliases=domain.aliases if domain is not None else (),
+        canonical_host=domain.canonical_host if domain is not None else None,
+        protect=config.protect,
         opts=on_aws,
     )
-    pulumi.export("siteContentHash", content.content_hash)
+
+    if domain is not None:
+        domain.point_at(site.domain_name, site.hosted_zone_id)
+
+    if config.site.build_dir is not None:
+        # The frontend build as S3 objects, and an invalidation when its content hash changes.
+        content = SiteContent(
+            "site",
+            build_dir=Path(config.site.build_dir),
+            bucket_name=site.bucket_name,
+            distribution_id=site.distribution_id,
+            hashed_asset_paths=config.site.hashed_asset_paths,
+            opts=on_aws,
+        )
+        pulumi.export("siteContentHash", content.content_hash)
+
+    pulumi.export("siteUrl", site.url)
+    pulumi.export("distributionId", site.distribution_id)
+    pulumi.export("siteBucketName", site.bucket_name)
+    if site.access_logs is not None:
+        pulumi.export("siteAccessLogGroupName", site.access_logs.log_group.name)
 
 # Alarms for every part that exists (to the stack's encrypted SNS topic), a dashboard, a budget.
 services = [ServiceMetrics("api", cluster.name, api.service_name, api.lowest_min_count)] + [
@@ -200,8 +218,9 @@ monitoring = Monitoring(
             identifier=database.instance_identifier,
             replica_count=len(database.replica_identifiers),
         ),
-        cache=CacheMetrics(cache.member_cluster_ids) if cache.member_cluster_ids else None,
-        distribution_id=site.distribution_id,
+        # Only ElastiCache publishes cache metrics (a sidecar has no member clusters).
+        cache=CacheMetrics(cache.member_cluster_ids) if cache and cache.member_cluster_ids else None,
+        distribution_id=site.distribution_id if site is not None else None,
     ),
     protect=config.protect,
     opts=on_aws,
@@ -228,13 +247,11 @@ pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
 pulumi.export("flowLogGroupName", network.flow_log_group_name)
 
-pulumi.export("siteUrl", site.url)
-pulumi.export("distributionId", site.distribution_id)
-pulumi.export("siteBucketName", site.bucket_name)
-if site.access_logs is not None:
-    pulumi.export("siteAccessLogGroupName", site.access_logs.log_group.name)
 api_path = config.site.api_path_pattern.removesuffix("*")  # "/api/*" -> "/api/"
-pulumi.export("apiUrl", pulumi.Output.concat(site.url, api_path) if behind_cdn else load_balancer.url)
+pulumi.export(
+    "apiUrl",
+    pulumi.Output.concat(site.url, api_path) if behind_cdn and site is not None else load_balancer.url,
+)
 pulumi.export("loadBalancerArn", load_balancer.arn)
 pulumi.export("loadBalancerSecurityGroupId", load_balancer.security_group_id)
 pulumi.export("clusterName", cluster.name)
@@ -249,9 +266,10 @@ pulumi.export("taskFamily", api.task_family)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecurityGroupId", database.security_group_id)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
-pulumi.export("cacheEndpoint", cache.primary_endpoint)
-if cache.security_group_id is not None:
-    pulumi.export("cacheSecurityGroupId", cache.security_group_id)
+if cache is not None:
+    pulumi.export("cacheEndpoint", cache.primary_endpoint)
+    if cache.security_group_id is not None:
+        pulumi.export("cacheSecurityGroupId", cache.security_group_id)
 pulumi.export("workerServiceNames", {name: worker.service_name for name, worker in workers.items()})
 
 if config.migration is not None:
@@ -265,7 +283,7 @@ if config.migration is not None:
         secrets=secrets.references,
         environment=config.service.environment,
         # A sidecar cache lives only in the API's tasks; the migration task would find nothing there.
-        connections=data_stores if cache.sidecar is None else [database.connection],
+        connections=data_stores if cache_sidecar is None else [database.connection],
         log_retention_days=config.service.log_retention_days,
         architecture=config.service.architecture,
         log_kms_key_arn=log_kms_key_arn,

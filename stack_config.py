@@ -22,6 +22,7 @@ from components import (
     ConfigFieldError,
     ContainerServiceArgs,
     DatabaseArgs,
+    FrontDoor,
     ImageArgs,
     LoadBalancerArgs,
     MigrationArgs,
@@ -33,6 +34,7 @@ from components import (
     validate_config,
 )
 from components._model import ConfigModel
+from components.profiles import Profile, apply_profile
 
 # Tags this program sets itself on every resource; config may add others, not override these.
 RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
@@ -47,8 +49,20 @@ CONNECTION_VARIABLES = {
 }
 
 
+def pack_config_problem(path: str) -> str | None:
+    """What is wrong with a ``policyPackConfig`` path, or None; ``offline.pack_config`` checks the same."""
+    parts = path.replace("\\", "/").split("/")
+    if not path.endswith(".json"):
+        return "must be a .json policy pack config file"
+    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return "must be a path relative to the project directory, e.g. policies/config/team.json"
+    if ".." in parts:
+        return "must stay inside the project directory (no '..')"
+    return None
+
+
 class StackConfig(ConfigModel):
-    """All project-namespaced stack config; defaults are the dev profile.
+    """All project-namespaced stack config; defaults come from ``profile`` (components.profiles).
 
     ``image`` has no default: say which image runs (``uri``, ``tag`` or ``build``).
 
@@ -61,6 +75,12 @@ class StackConfig(ConfigModel):
           webapp:image: {tag: 3f9c2e1}
     """
 
+    # Which defaults every key below starts from (components.profiles); also picks the policy
+    # pack config policies/config/<profile>.json unless policyPackConfig names another file.
+    profile: Profile = Profile.DEV
+    # A pack config of this stack's own (path from the project directory), for deliberate
+    # departures that belong to this stack only; read by make policy-check/plan and CI.
+    policy_pack_config: str | None = None
     # prod: true. Pulumi `protect` on stateful resources (keys, secrets, repositories, log
     # buckets): deleting or replacing them then fails until someone unprotects them on purpose.
     protect: bool = False
@@ -82,6 +102,19 @@ class StackConfig(ConfigModel):
     monitoring: MonitoringArgs = MonitoringArgs()
     # An account-wide CloudTrail trail; off unless the account has none.
     audit_trail: AuditTrailArgs = AuditTrailArgs()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_and_derived_defaults(cls, data: Any) -> Any:
+        return apply_profile(data) if isinstance(data, dict) else data
+
+    @field_validator("policy_pack_config")
+    @classmethod
+    def _policy_pack_config(cls, path: str | None) -> str | None:
+        problem = None if path is None else pack_config_problem(path)
+        if problem is not None:
+            raise ValueError(problem)
+        return path
 
     @field_validator("tags")
     @classmethod
@@ -166,6 +199,18 @@ class StackConfig(ConfigModel):
             _not_a_connection_variable(f"secrets.values.{name}", name, dumped)
         return self
 
+    @model_validator(mode="after")
+    def _api_only_needs_a_public_alb(self) -> "StackConfig":
+        # cdn mode's ALB is internal and admits only CloudFront's VPC origins: with no
+        # distribution, nothing on the internet could reach the API.
+        if not self.site.enabled and self.load_balancer.front_door is FrontDoor.CDN:
+            raise ConfigFieldError(
+                "loadBalancer.frontDoor", self.load_balancer.front_door.value,
+                'must be "direct" (with domain and hostedZoneName) when site.enabled is false: in "cdn" '
+                "mode the ALB is internal and only CloudFront reaches it",
+            )  # fmt: skip
+        return self
+
 
 def _not_a_connection_variable(key: str, name: str, value: object) -> None:
     for store, names in CONNECTION_VARIABLES.items():
@@ -202,7 +247,9 @@ def load_settings() -> Settings:
         )
 
     prefix = f"{project}:"
-    project_keys = {k.removeprefix(prefix): _decode(v) for k, v in raw.items() if k.startswith(prefix)}
+    project_keys = {
+        k.removeprefix(prefix): decode_config_value(v) for k, v in raw.items() if k.startswith(prefix)
+    }
     try:
         config = validate_config(StackConfig, project_keys, prefix)
     except ConfigError as err:
@@ -220,7 +267,7 @@ def raw_config() -> dict[str, Any]:
     return {**get_config_env(), **CONFIG.get()}
 
 
-def _decode(value: Any) -> Any:
+def decode_config_value(value: Any) -> Any:
     """Objects and arrays arrive as JSON text; scalars stay strings (pydantic coerces them)."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:

@@ -38,6 +38,9 @@ class Cache(pulumi.ComponentResource):
     DEV ONLY: its data is lost on every task restart and deploy, it is not shared between
     tasks, and workers (other tasks) cannot reach it.
 
+    ``none`` mode is not this component's: with it the program constructs no Cache (doing so
+    raises ValueError).
+
     ``protect=True`` (prod) protects the replication group, its KMS key, the AUTH secret and
     its value, and the parameter group. A protected parameter group must be unprotected for an
     engine major upgrade, which needs a new one of another family.
@@ -70,6 +73,10 @@ class Cache(pulumi.ComponentResource):
         log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        if args.mode is CacheMode.NONE:
+            # A component that creates nothing would still hand out a connection with REDIS_*
+            # variables pointing nowhere; the caller builds no Cache instead.
+            raise ValueError(f"Cache {name!r}: mode none means no cache; do not construct a Cache")
         super().__init__("webapp:index:Cache", name, None, opts)
         self.port = PORT
         self.security_group_id = None

@@ -20,10 +20,12 @@ class CacheMode(StrEnum):
 
     ``elasticache``: a managed, encrypted replication group in the isolated subnets, shared by
     every task. ``sidecar``: a container inside each app task, for dev only (see CacheArgs).
+    ``none``: the app uses no cache; the program creates no Cache component at all.
     """
 
     ELASTICACHE = "elasticache"
     SIDECAR = "sidecar"
+    NONE = "none"
 
 
 class CacheEngine(StrEnum):
@@ -69,7 +71,7 @@ _DAY, _WEEK = 24 * 60, 7 * 24 * 60
 
 
 class CacheArgs(ConfigModel):
-    """Everything the Cache component needs; the defaults are the dev profile.
+    """Everything the Cache component needs; profiles fill more defaults.
 
     Dev: one ``cache.t4g.micro`` Valkey node, no failover, snapshots kept 1 day. Prod: two or
     more nodes with ``automaticFailover`` and ``multiAz``, snapshots kept 7 days.
@@ -80,11 +82,16 @@ class CacheArgs(ConfigModel):
     it for dev only. ``sidecarImage``/``sidecarMemoryMb`` apply to that mode only,
     ``maxmemoryPolicy`` to both, and the other keys to ``elasticache`` only.
 
+    ``mode: none`` is for an app without Redis: no cache resources, no ``REDIS_*`` variables, no
+    cache alarms and no ``cacheEndpoint`` output. The other keys are still validated but unused
+    (as the ``elasticache`` keys are in ``sidecar`` mode), so switching modes is a one-key change.
+
     Example::
 
         CacheArgs(node_type="cache.m7g.large", node_count=2, automatic_failover=True,
                   multi_az=True, snapshot_retention_days=7)
         CacheArgs(mode=CacheMode.SIDECAR)
+        CacheArgs(mode=CacheMode.NONE)
     """
 
     mode: CacheMode = CacheMode.ELASTICACHE

@@ -62,16 +62,24 @@ class SiteAccessLogsArgs(ConfigModel):
 
 
 class StaticSiteArgs(ConfigModel):
-    """Everything the StaticSite component reads from config; the defaults are the dev profile.
+    """Everything the StaticSite component reads from config; profiles fill more defaults.
 
     Dev: the cheapest price class, HTML cached for a minute, SPA routing on, no CSP, no access logs.
+
+    ``enabled: false`` is for an API-only system: no distribution, no site bucket, no upload, no
+    edge web ACL. ``buildDir``, ``domain`` and ``accessLogs.enabled: true`` are then refused
+    (nothing would use them); the other keys are validated and unused. The stack then needs
+    ``loadBalancer.frontDoor: direct`` (checked by StackConfig), since only CloudFront reaches
+    the internal ALB of ``cdn`` mode.
 
     Example::
 
         StaticSiteArgs(price_class=PriceClass.ALL, html_ttl_seconds=300,
                        content_security_policy="default-src 'self'")
+        StaticSiteArgs(enabled=False)  # API only
     """
 
+    enabled: bool = True
     price_class: PriceClass = PriceClass.CLASS_100
     html_ttl_seconds: int = 60
     # Content-hashed build output: cached for a year, never revalidated.
@@ -155,4 +163,31 @@ class StaticSiteArgs(ConfigModel):
                 self.api_path_pattern,
                 "is also listed in hashedAssetPaths; each path pattern may route to one origin only",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _nothing_for_a_disabled_site(self) -> "StaticSiteArgs":
+        if self.enabled:
+            return self
+        if self.build_dir is not None:
+            raise ConfigFieldError(
+                "buildDir", self.build_dir,
+                "not used with enabled: false: there is no site bucket to upload it to; remove it, or "
+                "set enabled: true",
+            )  # fmt: skip
+        if self.domain is not None:
+            raise ConfigFieldError(
+                "domain", self.domain.model_dump(by_alias=True),
+                "not used with enabled: false: there is no distribution to serve it; the API's own "
+                "name is loadBalancer.domain",
+            )  # fmt: skip
+        # Only an explicit "on": accessLogs: {enabled: false} copied from a stack file is
+        # harmless, and a profile's default (prod logs its distribution) is not the stack's ask.
+        logs = self.access_logs
+        if "access_logs" in self.model_fields_set and "enabled" in logs.model_fields_set and logs.enabled:
+            raise ConfigFieldError(
+                "accessLogs.enabled", True,
+                "not used with enabled: false: there is no distribution to log; remove it, or set "
+                "enabled: true",
+            )  # fmt: skip
         return self

@@ -480,7 +480,7 @@ def test_bad_node_type(node_type: str) -> None:
         ),
         ("sidecarMemoryMb", 16, "must be from 32 to 1024 (MiB)"),
         ("sidecarMemoryMb", 2048, "must be from 32 to 1024 (MiB)"),
-        ("mode", "local", "must be 'elasticache' or 'sidecar'"),
+        ("mode", "local", "must be 'elasticache', 'sidecar' or 'none'"),
     ],
 )
 def test_ranges_and_modes(key: str, value: Any, message: str) -> None:

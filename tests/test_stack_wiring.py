@@ -12,6 +12,7 @@ from tests.harness import (
     dev_elasticache,
     plan,
     stack_config,
+    stack_section,
 )
 
 SERVICE = "aws:ecs/service:Service"
@@ -349,7 +350,7 @@ def test_a_variable_is_either_environment_or_secret() -> None:
                      "autoscaling": {"requestsPerTarget": 50}}},
          "webapp:workers.celery.autoscaling.requestsPerTarget = 50: workers have no load balancer to count "
          "requests on; scale on cpu/memory"),
-        ({"celery": {"command": ["celery", "worker"]}},
+        ({"celery": {"command": ["celery", "worker"], "port": 8000}},
          "webapp:workers.celery.port = 8000: workers get no load balancer and nothing connects to them: set "
          "port: null (and healthCheck.enabled: false or a healthCheck.command that does not call the port)"),
     ],
@@ -550,7 +551,7 @@ def test_custom_domain_serves_the_site_with_a_us_east_1_certificate() -> None:
 
 
 def test_a_build_dir_is_uploaded_into_the_site_bucket(tmp_path: Path) -> None:
-    site = json.loads(stack_config("dev")["webapp:site"])
+    site = stack_section("dev", "site")
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html>")
     (tmp_path / "assets" / "app.1a2b.js").write_text("console.log(1)")

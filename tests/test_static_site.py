@@ -414,6 +414,7 @@ def test_content_security_policy_too_long() -> None:
 def test_defaults_are_the_dev_profile() -> None:
     args = StaticSiteArgs()
     assert args.model_dump(by_alias=True, mode="json") == {
+        "enabled": True,
         "priceClass": "PriceClass_100",
         "htmlTtlSeconds": 60,
         "hashedAssetPaths": ["/assets/*", "/_next/*"],
