@@ -1,7 +1,8 @@
 """Typed Pulumi components for a secure, cost-aware web application stack on AWS.
 
-Each component takes a frozen pydantic args model (defaults = the cheap dev profile) and an
-optional ``pulumi.ResourceOptions``; pass an explicit AWS provider through ``providers`` so that
+Each component takes a frozen pydantic args model (field defaults; a stack's profile and derived
+defaults are filled in by ``profiles.apply_profile`` before validation) and an optional
+``pulumi.ResourceOptions``; pass an explicit AWS provider through ``providers`` so that
 default tags reach every resource, including awsx's children. Components hand each other the
 typed values in ``components.wiring``.
 
@@ -55,6 +56,7 @@ from .monitoring_targets import (
 from .nat_instance import NatInstances
 from .network import Network
 from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NatType, NetworkArgs, SubnetMasks
+from .profiles import Profile, apply_profile
 from .service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .site_content import SiteContent
 from .site_domain import SiteDomain
@@ -62,6 +64,7 @@ from .site_domain_args import SiteDomainArgs
 from .static_site import ApiOrigin, StaticSite
 from .static_site_args import StaticSiteArgs
 from .subnet_layout import SubnetLayout, plan_subnets
+from .task_permissions import PermissionStatementArgs
 from .uploads_bucket import UploadsBucket
 from .uploads_bucket_args import UploadsBucketArgs
 from .web_acl import WebAcl
@@ -130,6 +133,8 @@ __all__ = [
     "NatType",
     "Network",
     "NetworkArgs",
+    "PermissionStatementArgs",
+    "Profile",
     "RetentionDays",
     "ScheduleArgs",
     "SecretReference",
@@ -148,6 +153,7 @@ __all__ = [
     "UploadsBucketArgs",
     "WebAcl",
     "WebAclArgs",
+    "apply_profile",
     "plan_subnets",
     "validate_config",
 ]

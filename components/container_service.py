@@ -12,6 +12,7 @@ from .fargate_task import FargateTask
 from .service_autoscaling import ServiceAutoscaling, check_autoscaling
 from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
 from .task_inputs import check_sidecars, merge_variables
+from .task_permissions import permissions_policy
 from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, SecretReference, SidecarContainer
 
 # Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the
@@ -25,11 +26,11 @@ class ContainerService(pulumi.ComponentResource):
 
     Creates the task definition (one container named ``app``, read-only root filesystem, scratch
     volumes, all capabilities dropped, secrets injected by ECS), an execution role that can pull
-    only this image, write only this log group and read only the given secrets, an empty task
-    role (``task_role``, for later grants), a security group with HTTPS egress, and target
-    tracking autoscaling. With ``load_balancer`` it registers in the target group and admits
-    only the load balancer's security group on ``port``; without it (a worker) nothing may
-    connect in.
+    only this image, write only this log group and read only the given secrets, a task role
+    (``task_role``) holding only ``args.permissions`` and later grants, a security group with
+    HTTPS egress, and target tracking autoscaling. With ``load_balancer`` it registers in the
+    target group and admits only the load balancer's security group on ``port``; without it (a
+    worker) nothing may connect in.
 
     Each of ``connections`` (a database, a cache) opens this service's egress to the store's
     security group on its port and the store's ingress from this service, and adds its
@@ -103,6 +104,16 @@ class ContainerService(pulumi.ComponentResource):
             waits_for.append(
                 aws.iam.RolePolicy(
                     f"{name}-ecs-exec", role=self.task_role.id, policy=ECS_EXEC_POLICY, opts=child
+                )
+            )
+        if args.permissions:
+            # The app may call these at boot: its tasks start only once the grant exists.
+            waits_for.append(
+                aws.iam.RolePolicy(
+                    f"{name}-permissions",
+                    role=self.task_role.id,
+                    policy=permissions_policy(args.permissions),
+                    opts=child,
                 )
             )
 

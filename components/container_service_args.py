@@ -10,6 +10,7 @@ from .config_errors import ConfigFieldError
 from .fargate_task_size import Architecture, FargateTaskSize
 from .log_retention import RetentionDays
 from .service_autoscaling import AutoscalingArgs
+from .task_permissions import PermissionStatementArgs, check_permissions
 
 # Words that mark an environment variable as a credential; those belong in webapp:secrets.
 CREDENTIAL_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY")
@@ -137,7 +138,7 @@ class DeploymentArgs(ConfigModel):
 
 
 class ContainerServiceArgs(FargateTaskSize):
-    """One Fargate service: the web API (behind the load balancer) or a worker; defaults are dev.
+    """One Fargate service: the web API (behind the load balancer) or a worker (profiles fill defaults).
 
     Dev: 0.25 vCPU / 512 MiB on Graviton and Fargate Spot, one task (up to two), logs kept 7 days.
     A worker sets ``port`` to ``None`` and its own ``command`` and health check.
@@ -167,6 +168,8 @@ class ContainerServiceArgs(FargateTaskSize):
     deployment: DeploymentArgs = DeploymentArgs()
     enable_execute_command: bool = False
     autoscaling: AutoscalingArgs = AutoscalingArgs()
+    # What the app's own code may call in AWS, added to the task role (see task_permissions.py).
+    permissions: tuple[PermissionStatementArgs, ...] = ()
 
     @field_validator("environment")
     @classmethod
@@ -224,6 +227,11 @@ class ContainerServiceArgs(FargateTaskSize):
                 self.capacity.on_demand_base,
                 f"must not exceed maxCount ({self.max_count})",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _permissions(self) -> "ContainerServiceArgs":
+        check_permissions(self.permissions)
         return self
 
     @model_validator(mode="after")
