@@ -22,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._model import ConfigModel
 from .config_errors import ConfigFieldError
+from .schedule_expression import check_schedule_expression
 
 # Each configured metric becomes one target-tracking policy; Application Auto Scaling scales out
 # when any of them asks to and in only when all agree.
@@ -30,11 +31,6 @@ MEMORY_METRIC = "ECSServiceAverageMemoryUtilization"
 REQUESTS_METRIC = "ALBRequestCountPerTarget"
 _SCHEDULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _TIMEZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
-_SCHEDULE = re.compile(
-    r"^(cron\(\S+( \S+){5}\)"
-    r"|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)"
-    r"|at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\))$"
-)
 
 
 class ScheduleArgs(ConfigModel):
@@ -69,12 +65,7 @@ class ScheduleArgs(ConfigModel):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        if not _SCHEDULE.match(value):
-            raise ValueError(
-                "must be cron(<6 fields>), rate(<n> minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss), "
-                'e.g. "cron(0 8 ? * MON-FRI *)"'
-            )
-        return value
+        return check_schedule_expression(value)
 
     @model_validator(mode="after")
     def _bounds(self) -> "ScheduleArgs":

@@ -13,7 +13,6 @@ Example::
 """
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Mapping
@@ -21,8 +20,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from components import ConfigError
+from offline.plan_file import PlanFileError, load_plan
 from offline.policy_check import plan_states, stack_resources
-from offline.run import StackFileError
+from offline.run import STACK_HELP, StackFileError, stack_file_label
 from policies._framework import stack_from
 from policies.cost_model import Estimate, PricingError, estimate_cost, load_pricing
 
@@ -70,15 +70,12 @@ def _usd(low: float, high: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make cost", description=__doc__)
-    parser.add_argument("--stack", default="dev", help="stack whose offline plan to price")
+    parser.add_argument("--stack", default="dev", help=f"stack whose offline plan to price: {STACK_HELP}")
     parser.add_argument("--plan", type=Path, help="a plan file in the `pulumi preview --json` shape")
     args = parser.parse_args(argv)
     try:
         if args.plan is not None:
-            try:
-                plan = json.loads(args.plan.read_text())
-            except json.JSONDecodeError as err:
-                raise OSError(f"{args.plan}: not JSON: {err}") from err
+            plan = load_plan(args.plan)
             label = str(args.plan)
         else:
             from offline.plan import to_preview_json
@@ -87,11 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             plan = to_preview_json(run_stack(args.stack))
             label = f"stack '{args.stack}'"
         estimate = estimate_plan(plan)
-    except (StackFileError, PricingError, OSError, json.JSONDecodeError) as err:
+    except (StackFileError, PricingError, PlanFileError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except ConfigError as err:
-        print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 2

@@ -16,7 +16,6 @@ plan, ``diagram_graph`` holds and renders the graph, ``diagram_labels`` words th
 """
 
 import argparse
-import json
 import os
 import sys
 from typing import Any
@@ -26,6 +25,7 @@ from .diagram_compute import add_compute
 from .diagram_graph import Graph, render
 from .diagram_infra import add_edge_tier, add_network, add_observability
 from .diagram_model import LOAD_BALANCER, Plan, target_group_albs
+from .plan_file import PlanFileError, load_plan
 
 
 def to_mermaid(preview: dict[str, Any]) -> str:
@@ -58,23 +58,26 @@ def markdown(preview: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make diagram", description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="run the committed stack file offline (default dev)")
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack to run offline (default dev), or a stack file's path (examples/Pulumi.playstudy.yaml)",
+    )
     parser.add_argument("--plan", help="read a plan in the `pulumi preview --json` shape instead")
     parser.add_argument("--bare", action="store_true", help="print the Mermaid text without the fence")
     args = parser.parse_args(argv)
     if args.plan:
         try:
-            with open(args.plan) as handle:
-                preview = json.load(handle)
-        except (OSError, json.JSONDecodeError) as err:
-            print(f"error: cannot read plan {args.plan}: {err}", file=sys.stderr)
+            preview = load_plan(args.plan)
+        except PlanFileError as err:
+            print(f"error: {err}", file=sys.stderr)
             return 2
     else:
         # Imported here: --plan needs neither Pulumi nor the program.
         from components import ConfigError
 
         from .plan import to_preview_json
-        from .run import StackFileError, run_stack
+        from .run import StackFileError, run_stack, stack_file_label
 
         try:
             preview = to_preview_json(run_stack(args.stack))
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
         except ConfigError as err:
-            print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+            print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
             for line in err.problems:
                 print(f"  {line}", file=sys.stderr)
             return 2

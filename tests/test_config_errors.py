@@ -18,12 +18,74 @@ def test_unknown_key_names_the_key_suggests_the_fix_and_lists_allowed_keys() -> 
     ]
 
 
-def test_unknown_top_level_key() -> None:
+def test_unknown_top_level_key_is_one_short_line() -> None:
+    reference = "the keys are listed in README.md, Configuration reference"
     assert problems_for(netwrok={"azCount": 2}) == [
-        'webapp:netwrok = {"azCount": 2}: unknown key (did you mean network?); allowed keys: auditTrail, '
-        "cache, cluster, database, image, loadBalancer, migration, monitoring, network, protect, secrets, "
-        "service, site, tags, uploads, waf, workers"
+        f'webapp:netwrok = {{"azCount": 2}}: unknown key (did you mean network?); {reference}'
     ]
+    whole_mapping = {"azCount": 2, "cidrBlock": "10.0.0.0/16", "natStrategy": "single"}
+    assert problems_for(netwrok=whole_mapping) == [
+        f"webapp:netwrok = {{...}}: unknown key (did you mean network?); {reference}"
+    ]
+    assert problems_for(zzz="x" * 60) == [f'webapp:zzz = "{"x" * 40}...": unknown key; {reference}']
+
+
+def test_unknown_key_of_a_named_worker_lists_the_worker_keys() -> None:
+    celery = {"comand": ["celery", "worker"], "port": None, "healthCheck": {"enabled": False}}
+    (line,) = problems_for(workers={"celery": celery})
+    assert line.startswith(
+        'webapp:workers.celery.comand = ["celery", "worker"]: unknown key (did you mean command?); '
+        "allowed keys: architecture, autoscaling, capacity, command, cpu, "
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "line"),
+    [
+        (
+            {"network": network(interfaceEndpoints="logs")},
+            "webapp:network.interfaceEndpoints = \"logs\": must be a list of 'ecr.api', 'ecr.dkr', 'logs', "
+            "'secretsmanager' or 'ssm', such as [\"logs\"]",
+        ),
+        (
+            {"network": network(interfaceEndpoints=5)},
+            "webapp:network.interfaceEndpoints = 5: must be a list of 'ecr.api', 'ecr.dkr', 'logs', "
+            "'secretsmanager' or 'ssm', such as [\"ecr.api\"]",
+        ),
+        (
+            {"uploads": {"corsMethods": "GET"}},
+            "webapp:uploads.corsMethods = \"GET\": must be a list of 'GET', 'PUT', 'POST', 'DELETE' "
+            "or 'HEAD', such as [\"GET\"]",
+        ),
+        (
+            {"monitoring": {"emails": "ops@example.com"}},
+            'webapp:monitoring.emails = "ops@example.com": must be a list of strings, '
+            'such as ["ops@example.com"]',
+        ),
+        (
+            {
+                "workers": {
+                    "celery": {
+                        "command": "celery -A app worker",
+                        "port": None,
+                        "healthCheck": {"enabled": False},
+                    }
+                }
+            },
+            'webapp:workers.celery.command = "celery -A app worker": must be a list of strings, '
+            'such as ["celery", "-A", "app", "worker"]',
+        ),
+        (
+            {"service": {"autoscaling": {"schedules": {"name": "night"}}}},
+            'webapp:service.autoscaling.schedules = {"name": "night"}: '
+            "must be a list of objects (key: value pairs)",
+        ),
+    ],
+)
+def test_a_list_key_given_something_else_says_what_the_list_holds(
+    overrides: dict[str, object], line: str
+) -> None:
+    assert problems_for(**overrides) == [line]
 
 
 def test_unknown_nested_key() -> None:
