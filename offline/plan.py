@@ -1,20 +1,29 @@
 """``make plan STACK=<stack> [FORMAT=json]``: what ``pulumi preview`` would create, computed offline.
 
-Text is for people: the resource tree, then the stack outputs. JSON has the shape of
-``pulumi preview --json`` (``steps[].newState`` with engine camelCase ``inputs``, plus
-``outputs``) so that tools written for real previews read it too.
+Text is for people: the resource tree, the stack outputs, the cost totals and the policy pack's
+verdicts with the stack's pack config (``offline.pack_config``). Like ``pulumi preview
+--policy-pack``, it exits 1 when a mandatory policy is violated, and its last line says whether
+the preview would pass. JSON has the shape of ``pulumi preview --json`` (``steps[].newState`` with
+engine camelCase ``inputs``, plus ``outputs``) so that tools written for real previews read it too;
+it is the plan only, pure JSON on stdout, and exits 0: the policy verdict belongs to the text
+output and to ``make policy-check PLAN=<file>``. Exit 2: the stack, its config or its pack config
+cannot be read.
 """
 
 import argparse
 import json
 import os
 import sys
-from typing import Any, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from components import ConfigError
 
 from .mocks import STACK_TYPE, Registration, is_secret
-from .run import PlanResult, StackFileError, run_stack
+from .run import STACK_HELP, PlanResult, StackFileError, run_stack, stack_file_label
+
+if TYPE_CHECKING:
+    from offline.policy_check import Report
 
 # What awsx builds inside each remote component; offline runs see only the component itself.
 _AWSX_CHILDREN = {
@@ -124,7 +133,7 @@ def _plain(value: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make plan", description=__doc__)
-    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--stack", default="dev", help=STACK_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     try:
@@ -133,18 +142,43 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except ConfigError as err:
-        print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 2
     if args.format == "json":
         json.dump(to_preview_json(result), sys.stdout, indent=2)
         sys.stdout.write("\n")
-    else:
-        render_text(result, sys.stdout)
-        render_cost_totals(result, sys.stdout)
-        render_policy_verdicts(result, sys.stdout)
-    return 0
+        return 0
+    # Imported here: the runner imports this module for to_preview_json.
+    from offline.pack_config import PackConfigError, resolve
+    from offline.policy_check import PolicyConfigError, render
+
+    # Resolved before anything is printed, so a stack without a pack config prints only the error.
+    try:
+        pack_config = resolve(args.stack)
+        report = policy_report(result, pack_config.path)
+    except (PackConfigError, PolicyConfigError, StackFileError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    render_text(result, sys.stdout)
+    render_cost_totals(result, sys.stdout)
+    sys.stdout.write(f"\nPolicies ({pack_config.relative}):\n")
+    render(report, result.stack, sys.stdout)
+    mandatory = report.count("mandatory")
+    sys.stdout.write("\n" + verdict_line(mandatory) + "\n")
+    return 1 if mandatory else 0
+
+
+def verdict_line(mandatory: int) -> str:
+    """The last line of ``make plan``: what ``pulumi preview --policy-pack`` would do."""
+    if mandatory:
+        plural = "s" if mandatory != 1 else ""
+        return (
+            f"make plan: {mandatory} mandatory policy violation{plural}; "
+            "pulumi preview --policy-pack would fail"
+        )
+    return "make plan: no mandatory policy violations; pulumi preview --policy-pack would pass"
 
 
 def render_cost_totals(result: PlanResult, out: TextIO) -> None:
@@ -155,16 +189,12 @@ def render_cost_totals(result: PlanResult, out: TextIO) -> None:
     render_plan_totals(to_preview_json(result), out)
 
 
-def render_policy_verdicts(result: PlanResult, out: TextIO) -> None:
-    """The policy pack's verdicts on this plan, as ``make policy-check`` prints them."""
-    # Imported here: the runner itself imports this module for to_preview_json.
-    from offline.policy_check import CONFIG_DIR, evaluate, load_policy_config, render
+def policy_report(result: PlanResult, config_path: Path) -> "Report":
+    """The policy pack's verdicts on this plan with the pack config at ``config_path``."""
+    from offline.policy_check import evaluate, load_policy_config
     from policies.pack import build_policies
 
-    config_path = CONFIG_DIR / f"{result.stack}.json"
-    config = load_policy_config(config_path if config_path.exists() else None, build_policies())
-    out.write(f"\nPolicies (policies/config/{config_path.name}):\n")
-    render(evaluate(to_preview_json(result), config), result.stack, out)
+    return evaluate(to_preview_json(result), load_policy_config(config_path, build_policies()))
 
 
 if __name__ == "__main__":

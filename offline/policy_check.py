@@ -4,12 +4,16 @@
 checks any plan in the ``pulumi preview --json`` shape (the offline plan's, or a real preview's).
 The policies get what the engine's analyzer gives them: properties deserialized and wrapped in the
 SDK's unknown-checking proxy, resource options, the provider, and for stack policies the parent,
-dependencies and property dependencies as resource objects. Enforcement levels and exceptions come
-from ``policies/config/<stack>.json``, resolved as the CLI does (per-policy entry, then ``all``,
-then the policy's own level, then the pack's ``mandatory``).
+dependencies and property dependencies as resource objects. Enforcement levels and the stack's own
+exceptions come from the stack's pack config (``offline.pack_config``: ``policies/config/<profile>
+.json`` or the stack's ``policyPackConfig``), resolved as the CLI does (per-policy entry, then
+``all``, then the policy's own level, then the pack's ``mandatory``).
 
-Output: one line per violation (enforcement, policy, URN, message), then a summary; the exit code
-is 1 when any mandatory policy is violated.
+Output: two lines per verdict (enforcement, policy, the resource's type and name; then the
+message), where identical verdicts on several resources share one line that counts and names them
+(``on 3 resources: aws:s3/bucketV2:BucketV2 a, ...``); then a summary that counts each resource's
+verdict. The exit code is 1 when any mandatory policy is violated, 2 when the stack, its config or
+its pack config cannot be read.
 """
 
 import argparse
@@ -38,8 +42,10 @@ from pulumi_policy.policy import Policy
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from components import ConfigError
+from components.profiles import Profile
+from offline.pack_config import PackConfigError, profile_config, resolve
 from offline.plan import to_preview_json
-from offline.run import StackFileError, run_stack
+from offline.run import STACK_HELP, StackFileError, run_stack, stack_file_label
 from policies._framework import EXCEPTION_LOG
 from policies.pack import all_rules, build_policies
 
@@ -58,6 +64,19 @@ class Verdict:
     policy: str
     urn: str
     message: str
+
+    @property
+    def resource(self) -> str:
+        """The resource as a reviewer reads it: ``aws:s3/bucketV2:BucketV2 site-content``."""
+        return resource_label(self.urn)
+
+
+def resource_label(urn: str) -> str:
+    """``<type> <name>`` from a URN (``urn:pulumi:<stack>::<project>::<parent$...$type>::<name>``)."""
+    parts = urn.split("::", 3)
+    if len(parts) != 4:
+        return urn or "(stack)"
+    return f"{parts[2].rsplit('$', 1)[-1]} {parts[3]}"
 
 
 @dataclass(frozen=True)
@@ -250,54 +269,74 @@ def _run(policy: Policy, args: Any, report: Any, verdicts: list[Verdict]) -> Non
 
 
 def render(report: Report, label: str, out: TextIO) -> None:
+    """Two lines per verdict; identical verdicts on several resources are one, with their names."""
     order = {"mandatory": 0, "advisory": 1, "excepted": 2, "unknown": 3}
-    for v in sorted(report.verdicts, key=lambda v: (order[v.enforcement], v.policy, v.urn)):
-        out.write(f"{v.enforcement:<9}  {v.policy}  {v.urn}\n           {v.message}\n")
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for v in sorted(report.verdicts, key=lambda v: (order[v.enforcement], v.policy, v.resource)):
+        groups.setdefault((v.enforcement, v.policy, v.message), []).append(v.resource)
+    for (enforcement, policy, message), resources in groups.items():
+        subject = (
+            resources[0] if len(resources) == 1 else f"on {len(resources)} resources: {', '.join(resources)}"
+        )
+        out.write(f"{enforcement:<9}  {policy}  {subject}\n           {message}\n")
     out.write(report.summary(label) + "\n")
 
 
 def render_table(out: TextIO) -> None:
-    """``make policies``: every rule with its controls, severity and per-stack enforcement."""
+    """``make policies``: every rule with its controls, severity and enforcement per profile."""
     policies = {p.name: p for p in build_policies()}
-    configs = {
-        stack: load_policy_config(CONFIG_DIR / f"{stack}.json", list(policies.values()))
-        for stack in ("dev", "prod")
-    }
-    out.write("| Policy | Controls | Severity | Kind | dev | prod |\n|---|---|---|---|---|---|\n")
+    profiles = list(Profile)
+    configs = [load_policy_config(profile_config(p), list(policies.values())) for p in profiles]
+    names = " | ".join(p.value for p in profiles)
+    out.write(
+        f"| Policy | Controls | Severity | Kind | {names} |\n|---|---|---|---|{'---|' * len(profiles)}\n"
+    )
     for rule in all_rules():
         policy = policies[rule.name]
-        levels = [enforcement_level(policy, configs[s]).value for s in ("dev", "prod")]
+        levels = " | ".join(enforcement_level(policy, config).value for config in configs)
         kind = "resource" if rule.check_resource is not None else "stack"
         out.write(
-            f"| `{rule.name}` | {', '.join(rule.controls)} | {rule.severity.value} | {kind} | "
-            f"{levels[0]} | {levels[1]} |\n"
+            f"| `{rule.name}` | {', '.join(rule.controls)} | {rule.severity.value} | {kind} | {levels} |\n"
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make policy-check", description=__doc__)
-    parser.add_argument("--stack", default="dev", help="stack whose offline plan and policy config to use")
+    parser.add_argument(
+        "--stack", default="dev", help=f"stack whose plan and pack config to use: {STACK_HELP}"
+    )
     parser.add_argument("--plan", type=Path, help="a plan file in the `pulumi preview --json` shape")
-    parser.add_argument("--config", type=Path, help="policy config (default policies/config/<stack>.json)")
+    parser.add_argument(
+        "--config", type=Path, help="pack config (default: the stack's, see offline.pack_config)"
+    )
     parser.add_argument("--table", action="store_true", help="print the policy table and exit")
     args = parser.parse_args(argv)
+    from offline.plan_file import PlanFileError, load_plan
+
     try:
         if args.table:
             render_table(sys.stdout)
             return 0
-        config_path = args.config or CONFIG_DIR / f"{args.stack}.json"
-        config = load_policy_config(config_path if config_path.exists() else None, build_policies())
+        config_path = args.config or resolve(args.stack).path
+        config = load_policy_config(config_path, build_policies())
         if args.plan is not None:
-            plan = json.loads(args.plan.read_text())
+            plan = load_plan(args.plan)
             label = str(args.plan)
         else:
             plan = to_preview_json(run_stack(args.stack))
             label = args.stack
-    except (PolicyConfigError, StackFileError, OSError, json.JSONDecodeError) as err:
+    except (
+        PolicyConfigError,
+        PackConfigError,
+        PlanFileError,
+        StackFileError,
+        OSError,
+        json.JSONDecodeError,
+    ) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except ConfigError as err:
-        print(f"error: invalid config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 2

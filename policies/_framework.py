@@ -1,7 +1,12 @@
 """The small vocabulary every rule module uses, and the adapter to Pulumi's CrossGuard SDK.
 
 A rule is a plain function over plain data (``Resource`` or ``Stack``), so tests call it directly;
-``to_policy`` wraps it as the ``pulumi_policy`` policy the engine runs. Rules read engine-style
+``to_policy`` wraps it as the ``pulumi_policy`` policy the engine runs. A departure that is part of
+the architecture (an SSE-S3 log bucket that ALB log delivery requires, the pinned Fargate platform)
+is decided by the rule from the resource's own properties or its relationships, whatever the
+resource or stack is called: the check yields a ``DesignException`` (a resource rule) or an
+excepted ``Finding`` (a stack rule) with the reason, which is reported like a config-file
+exception, never as a violation. Rules read engine-style
 camelCase properties. During a preview some values are unknown: reading one raises
 ``pulumi_policy.UnknownValueError``, which the SDK reports as "can't run during preview" instead of
 a verdict, and the policy runs again on ``pulumi up``. ``is_set`` tests presence without reading.
@@ -26,6 +31,7 @@ from pulumi_policy.policy import Policy
 from pulumi_policy.proxy import UnknownValueError
 
 __all__ = [
+    "DesignException",
     "Finding",
     "Resource",
     "Rule",
@@ -60,6 +66,7 @@ class Resource:
     parent: str | None = None
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore_changes: tuple[str, ...] = ()
 
     def depends_on(self, prop: str, other: "Resource") -> bool:
         """Whether this resource's ``prop`` input was computed from ``other`` (a property dependency)."""
@@ -96,13 +103,39 @@ class Stack:
 
 @dataclass(frozen=True)
 class Finding:
-    """A stack rule's verdict on one resource."""
+    """A stack rule's verdict on one resource; ``excepted`` makes ``message`` the reason of a
+    departure the design makes on purpose (see ``Finding.design_exception``)."""
 
     resource: Resource
     message: str
+    excepted: bool = False
+
+    @classmethod
+    def design_exception(cls, resource: Resource, reason: str) -> "Finding":
+        """Not a violation: ``resource`` departs from the rule by design, for ``reason``.
+
+        Example::
+
+            if stack.referencing(bucket, "accessLogs", LOAD_BALANCER):
+                yield Finding.design_exception(bucket, "ALB access-log delivery supports only SSE-S3")
+        """
+        return cls(resource, reason, excepted=True)
 
 
-ResourceCheck = Callable[[Resource], Iterable[str]]
+@dataclass(frozen=True)
+class DesignException:
+    """Yielded by a resource rule instead of a message: the resource departs from the rule by design.
+
+    Example::
+
+        if version == CURRENT_PLATFORM:
+            yield DesignException("Pinned to Fargate platform 1.4.0 so that ...")
+    """
+
+    reason: str
+
+
+ResourceCheck = Callable[[Resource], Iterable[str | DesignException]]
 StackCheck = Callable[[Stack], Iterable[Finding]]
 ConfiguredStackCheck = Callable[[Stack, Mapping[str, Any]], Iterable[Finding]]
 
@@ -137,13 +170,29 @@ class Rule:
     def findings(
         self, target: Resource | Stack, config: Mapping[str, Any] | None = None
     ) -> list[tuple[str, str]]:
-        """Run the check directly: ``[(urn, message), ...]`` (what tests assert on)."""
+        """Run the check directly: the violations as ``[(urn, message), ...]`` (what tests assert on)."""
+        return [(urn, text) for urn, text, excepted in self._verdicts(target, config) if not excepted]
+
+    def design_exceptions(
+        self, target: Resource | Stack, config: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, str]]:
+        """The departures the design makes on purpose: ``[(urn, reason), ...]``."""
+        return [(urn, text) for urn, text, excepted in self._verdicts(target, config) if excepted]
+
+    def _verdicts(
+        self, target: Resource | Stack, config: Mapping[str, Any] | None
+    ) -> list[tuple[str, str, bool]]:
         if isinstance(target, Resource):
             assert self.check_resource is not None, f"{self.name} is a stack rule"
             if target.type not in self.resource_types:
                 return []
-            return [(target.urn, message) for message in self.check_resource(target)]
-        return [(f.resource.urn, f.message) for f in self.stack_findings(target, config or {})]
+            return [
+                (target.urn, item.reason, True)
+                if isinstance(item, DesignException)
+                else (target.urn, item, False)
+                for item in self.check_resource(target)
+            ]
+        return [(f.resource.urn, f.message, f.excepted) for f in self.stack_findings(target, config or {})]
 
     def messages(self, target: Resource | Stack, config: Mapping[str, Any] | None = None) -> list[str]:
         return [message for _, message in self.findings(target, config)]
@@ -287,8 +336,9 @@ EXCEPTIONS_SCHEMA = PolicyConfigSchema(
 
 @dataclass
 class ExceptionLog:
-    """Exceptions that matched a violation during this run, reported by the ``documented-exceptions``
-    policy at the end so that they show in the preview output, not only in the config file.
+    """Exceptions that applied during this run (the design's, decided by the rules, and those the
+    pack config names), reported by the ``documented-exceptions`` policy at the end so that they
+    show in the preview output, not only in the code or the config file.
 
     The engine calls every resource policy before any stack policy, in one pack process per
     operation, which is what lets a stack policy report what resource policies excused.
@@ -345,8 +395,11 @@ def to_policy(rule: Rule) -> Policy:
                 return
             resource = Resource(args.resource_type, args.name, args.urn, args.props, bool(args.opts.protect))
             reasons = _exception_reasons(args.get_config())
-            for message in check(resource):
-                _report(rule, reasons, report_violation, args.urn, message)
+            for item in check(resource):
+                if isinstance(item, DesignException):
+                    EXCEPTION_LOG.record(rule.name, args.urn, item.reason)
+                else:
+                    _report(rule, reasons, report_violation, args.urn, item)
 
         return ResourceValidationPolicy(validate=validate_resource, **common)
 
@@ -354,7 +407,10 @@ def to_policy(rule: Rule) -> Policy:
         config = args.get_config() or {}
         reasons = _exception_reasons(config)
         for finding in rule.stack_findings(stack_from(args.resources), config):
-            _report(rule, reasons, report_violation, finding.resource.urn, finding.message)
+            if finding.excepted:
+                EXCEPTION_LOG.record(rule.name, finding.resource.urn, finding.message)
+            else:
+                _report(rule, reasons, report_violation, finding.resource.urn, finding.message)
 
     return StackValidationPolicy(validate=validate_stack, **common)
 
@@ -373,6 +429,7 @@ def stack_from(resources: Iterable[PolicyResource]) -> Stack:
                 property_dependencies={
                     k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
                 },
+                ignore_changes=tuple(r.opts.ignore_changes or ()),
             )
             for r in resources
         )
@@ -380,7 +437,7 @@ def stack_from(resources: Iterable[PolicyResource]) -> Stack:
 
 
 def documented_exceptions_policy() -> Policy:
-    """Advisory: one line per exception that excused a violation in this run, with its reason."""
+    """Advisory: one line per exception (the design's or the config's) that applied, with its reason."""
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         for (policy, urn), reason in sorted(EXCEPTION_LOG.applied.items()):
@@ -388,7 +445,8 @@ def documented_exceptions_policy() -> Policy:
 
     return StackValidationPolicy(
         name="documented-exceptions",
-        description="Lists the policy exceptions declared in the pack config that applied in this run.",
+        description="Lists the policy exceptions that applied in this run: the design's, decided by the "
+        "rules from each resource's properties and relationships, and those the pack config names.",
         validate=validate,
         enforcement_level=EnforcementLevel.ADVISORY,
         severity=Severity.LOW,

@@ -7,6 +7,9 @@ origins; VPC origins accepted), CloudFront.10 (no SSLv3 to origins), CloudFront.
 through origin access control) and CloudFront.15 (recommended TLS policy). The seeds' "SSL/TLS
 with ACM certificates" and "TLS everywhere users connect" are .3, .7 and .15.
 
+Design exception: CloudFront.7 on a distribution without aliases (no custom domain), which can
+only be served on its cloudfront.net name with CloudFront's certificate.
+
 Not covered: CloudFront.4 (origin failover: one bucket and one ALB, no second origin to fail over
 to), CloudFront.12 (origin bucket exists: a deploy-time fact the plan cannot see; our S3 origin is
 always this stack's own bucket), CloudFront.2 (OAI; retired, replaced by .13), CloudFront.14/16/17
@@ -17,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._framework import (
+    DesignException,
     Finding,
     Resource,
     Rule,
@@ -36,6 +40,10 @@ LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 
 HTTPS_VIEWER_POLICIES = ("redirect-to-https", "https-only")
 RECOMMENDED_TLS_POLICIES = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
+DEFAULT_DOMAIN_REASON = (
+    "No custom domain configured (webapp:site.domain unset): the site is served on its cloudfront.net "
+    "name with CloudFront's default certificate, TLS 1.2+"
+)
 
 
 def _get(props: Mapping[str, Any], key: str) -> Any:
@@ -152,10 +160,15 @@ def cloudfront_waf(distribution: Resource) -> Iterator[str]:
     severity=Severity.MEDIUM,
     description="Every distribution serves a custom ACM certificate, not the *.cloudfront.net default.",
 )
-def cloudfront_custom_certificate(distribution: Resource) -> Iterator[str]:
+def cloudfront_custom_certificate(distribution: Resource) -> Iterator[str | DesignException]:
     """With the default certificate CloudFront also fixes the viewer TLS policy at TLSv1, so
-    CloudFront.15 cannot be met either; a custom domain (webapp:site.domain) fixes both."""
-    if _custom_certificate(distribution.props) is None:
+    CloudFront.15 cannot be met either; a custom domain (webapp:site.domain) fixes both.
+
+    A distribution with no aliases has no name a custom certificate could be for: it is served on
+    its cloudfront.net name, a design exception whatever the distribution is called."""
+    if _custom_certificate(distribution.props) is None and not is_set(distribution.props, "aliases"):
+        yield DesignException(DEFAULT_DOMAIN_REASON)
+    elif _custom_certificate(distribution.props) is None:
         yield (
             "viewerCertificate uses the CloudFront default certificate: set acmCertificateArn (a "
             "us-east-1 ACM certificate for a custom domain, webapp:site.domain)"

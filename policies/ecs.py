@@ -29,8 +29,9 @@ Decisions:
   the service (its ``resourceId`` computed from the service) the target's ``minCapacity`` and
   every scheduled action's ``minCapacity`` must be at least 2; without one, ``desiredCount``.
 - ECS.10: the stack pins ``platformVersion`` 1.4.0 (components/container_service.py: a new
-  platform version should arrive as a reviewed change). 1.4.0 is the current Linux version, but
-  the rule asks for ``LATEST`` as FSBP does, so the pinned services need a documented exception.
+  platform version should arrive as a reviewed change). 1.4.0 is the current Linux version, so a
+  Fargate service pinned to exactly that version is a design exception, whatever the service is
+  called (the API, ``celery``, ``sidekiq``...); a pin to any older version is a violation.
 
 Not covered: ECS.1 (retired; replaced by ECS.4/17/20 above), ECS.16 (task sets: the stack uses
 the ECS deployment controller), ECS.21 (Windows containers: none here).
@@ -42,6 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._framework import (
+    DesignException,
     Finding,
     Resource,
     Rule,
@@ -66,6 +68,12 @@ _ROOT_USER = re.compile(r"^(root|0)(:.*)?$")
 FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
 MIN_PRODUCTION_TASKS = 2
 INSIGHTS = "containerInsights"
+# Fargate's current Linux platform version: a pin to it loses no security patches.
+CURRENT_LINUX_PLATFORM = "1.4.0"
+PINNED_PLATFORM_REASON = (
+    f"Pinned to Fargate platform {CURRENT_LINUX_PLATFORM} so that a new platform version arrives as a "
+    f"reviewed change; {CURRENT_LINUX_PLATFORM} is the current Linux version"
+)
 
 
 # --- task definitions --------------------------------------------------------------------------
@@ -240,11 +248,13 @@ def _runs_on_fargate(service: Resource) -> bool:
     severity=Severity.MEDIUM,
     description="Fargate services run platformVersion LATEST (or leave it unset).",
 )
-def ecs_fargate_latest_platform(service: Resource) -> Iterator[str]:
+def ecs_fargate_latest_platform(service: Resource) -> Iterator[str | DesignException]:
     if not _runs_on_fargate(service):
         return
     version = service.props.get("platformVersion")
-    if version not in (None, "", "LATEST"):
+    if version == CURRENT_LINUX_PLATFORM:
+        yield DesignException(PINNED_PLATFORM_REASON)
+    elif version not in (None, "", "LATEST"):
         yield (
             f'platformVersion is pinned to "{version}": set it to "LATEST" (or remove it) so tasks get '
             "Fargate's security patches"

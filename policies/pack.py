@@ -12,7 +12,7 @@ PACK_NAME = "webapp-security"
 
 RULE_MODULES: tuple[str, ...] = (
     "ec2", "iam", "kms", "secretsmanager", "cloudwatch", "cloudtrail",
-    "ecs", "elb", "wafv2", "rds", "elasticache", "s3", "cloudfront", "stateful", "cost",
+    "ecs", "elb", "wafv2", "rds", "elasticache", "s3", "cloudfront", "sns", "stateful", "cost",
 )  # fmt: skip
 
 

@@ -14,6 +14,13 @@ S3.6 (no dangerous actions for other accounts), S3.8 (bucket-level Block Public 
 noncurrent versions), S3.12 (ACLs disabled), S3.14 (versioning), S3.17 (SSE-KMS) and a default
 encryption configuration at all (S3.4, retired by AWS once SSE-S3 became the default; kept).
 
+Design exceptions, decided from the bucket's relationships in the stack whatever it is called:
+S3.17 for a bucket that ALB access logs or S3 server access logs are delivered to (both deliveries
+support only SSE-S3 targets) or that a CloudFront distribution reads through Origin Access Control
+(a KMS key would need a key policy for CloudFront and a billed KMS call per fetch); S3.9 for those
+same log targets, a CloudTrail trail's bucket (logging a log bucket needs yet another bucket) and
+an OAC-read bucket (CloudFront's access logs record every viewer request).
+
 Not covered: S3.1 (account-level Block Public Access: an account setting, not created by this
 stack), S3.11 (event notifications: nothing consumes them here), S3.15 (Object Lock: would make
 deploys and log expiry immutable), S3.19/24/25 (access points, multi-region access points,
@@ -60,6 +67,34 @@ ENCRYPTIONS = (ENCRYPTION, ENCRYPTION_V2)
 VERSIONINGS = (VERSIONING, VERSIONING_V2)
 LIFECYCLES = (LIFECYCLE, LIFECYCLE_V2)
 LOGGINGS = (LOGGING, LOGGING_V2)
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+TRAIL = "aws:cloudtrail/trail:Trail"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+# Why a bucket in a given role departs from S3.17 (KMS) and S3.9 (server access logging).
+ALB_LOGS_SSE_S3 = "ALB access-log delivery supports only SSE-S3 and fails on an SSE-KMS bucket"
+S3_LOGS_SSE_S3 = (
+    "SSE-S3 on purpose: S3 server access log delivery writes to SSE-S3 targets without a key policy "
+    "for logging.s3.amazonaws.com"
+)
+OAC_SSE_S3 = (
+    "SSE-S3 on purpose: CloudFront reads the public site content through Origin Access Control, and a "
+    "customer-managed key would need a key policy for CloudFront and a billed KMS call per fetch"
+)
+ALB_LOGS_UNLOGGED = (
+    "A log bucket written only by ELB log delivery; logging it would need yet another bucket, and so on"
+)
+S3_LOGS_UNLOGGED = (
+    "A log bucket written only by S3 server access logging; logging it would need yet another bucket"
+)
+TRAIL_UNLOGGED = (
+    "A log bucket written only by CloudTrail, whose digest files already prove the logs unmodified; "
+    "logging its access would need yet another bucket"
+)
+OAC_UNLOGGED = (
+    "Served only through CloudFront, whose access logs record every viewer request; objects are written "
+    "only by pulumi up"
+)
 
 PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PUBLIC_CANNED_ACLS = {
@@ -184,6 +219,51 @@ def _allows(statement: Mapping[str, Any]) -> bool:
 
 def _buckets(stack: Stack) -> list[Resource]:
     return stack.of_type(*BUCKETS)
+
+
+def _alb_log_target(stack: Stack, bucket: Resource) -> bool:
+    return bool(stack.referencing(bucket, "accessLogs", *LOAD_BALANCERS))
+
+
+def _s3_log_target(stack: Stack, bucket: Resource) -> bool:
+    return bool(stack.referencing(bucket, "targetBucket", *LOGGINGS))
+
+
+def _trail_target(stack: Stack, bucket: Resource) -> bool:
+    return bool(stack.referencing(bucket, "s3BucketName", TRAIL))
+
+
+def _read_through_oac(stack: Stack, bucket: Resource) -> bool:
+    """Whether a distribution's origins come from ``bucket`` and one of them signs with an OAC."""
+    for distribution in stack.referencing(bucket, "origins", DISTRIBUTION):
+        origins = _as_list(_known(distribution.props, "origins"))
+        if any(isinstance(o, dict) and o.get("originAccessControlId") for o in origins):
+            return True
+    return False
+
+
+def _sse_s3_reason(stack: Stack, bucket: Resource) -> str | None:
+    """Why ``bucket`` is SSE-S3 by design (S3.17), or None."""
+    if _alb_log_target(stack, bucket):
+        return ALB_LOGS_SSE_S3
+    if _s3_log_target(stack, bucket):
+        return S3_LOGS_SSE_S3
+    if _read_through_oac(stack, bucket):
+        return OAC_SSE_S3
+    return None
+
+
+def _unlogged_reason(stack: Stack, bucket: Resource) -> str | None:
+    """Why ``bucket`` has no server access logs by design (S3.9), or None."""
+    if _alb_log_target(stack, bucket):
+        return ALB_LOGS_UNLOGGED
+    if _s3_log_target(stack, bucket):
+        return S3_LOGS_UNLOGGED
+    if _trail_target(stack, bucket):
+        return TRAIL_UNLOGGED
+    if _read_through_oac(stack, bucket):
+        return OAC_UNLOGGED
+    return None
 
 
 def _settings(stack: Stack, bucket: Resource, *types: str) -> list[Resource]:
@@ -425,6 +505,10 @@ def s3_kms_encryption(stack: Stack) -> Iterator[Finding]:
         for configuration in _settings(stack, bucket, *ENCRYPTIONS):
             algorithms = _algorithms(configuration)
             if algorithms is not None and algorithms and not any(a in KMS_ALGORITHMS for a in algorithms):
+                reason = _sse_s3_reason(stack, bucket) if algorithms == ["AES256"] else None
+                if reason is not None:
+                    yield Finding.design_exception(configuration, reason)
+                    continue
                 yield Finding(
                     configuration,
                     f"sseAlgorithm is {', '.join(algorithms)}: set it to aws:kms with a "
@@ -511,7 +595,9 @@ def s3_lifecycle_configuration(stack: Stack) -> Iterator[Finding]:
 )
 def s3_server_access_logging(stack: Stack) -> Iterator[Finding]:
     for bucket in _buckets(stack):
-        if not _settings(stack, bucket, *LOGGINGS):
+        if not _settings(stack, bucket, *LOGGINGS) and (reason := _unlogged_reason(stack, bucket)):
+            yield Finding.design_exception(bucket, reason)
+        elif not _settings(stack, bucket, *LOGGINGS):
             yield Finding(
                 bucket,
                 "has no BucketLogging: add one with a targetBucket (another bucket) so every request "

@@ -9,8 +9,13 @@ Secrets RDS manages itself (``manageMasterUserPassword``) are not ``aws:secretsm
 of this stack, so these rules do not see them; RDS rotates them (7 days by default).
 
 Not covered: SecretsManager.2 (rotation succeeded) and SecretsManager.3 (unused secrets): runtime
-state, not properties. Generated secrets without a rotation function (the app's SECRET_KEY, the cache
-AUTH token) fail SecretsManager.1 by design; the pack config lists them as documented exceptions.
+state, not properties.
+
+Design exception to SecretsManager.1: a secret whose value the program generates once (its
+``SecretVersion`` ignores changes to ``secretString``) and that no rotation function rotates, such
+as the app's generated ``SECRET_KEY`` or a cache AUTH token, whatever it is called. Rotating such a
+value needs a coordinated change of what uses it, so it is reported as an exception with the
+reason; a secret whose value comes from anywhere else still needs a rotation.
 """
 
 import re
@@ -20,6 +25,16 @@ from ._framework import Finding, Resource, Rule, Severity, Stack, is_set, resour
 
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+GENERATED_REASON = (
+    "Generated once by Pulumi with no rotation function: rotating it would invalidate what was signed "
+    "or authenticated with it (for SECRET_KEY every session and signed token)"
+)
+AUTH_TOKEN_REASON = (
+    "The cache AUTH token has no rotation function; rotating it needs a coordinated ElastiCache "
+    "auth-token update (authTokenUpdateStrategy ROTATE)"
+)
 MAX_ROTATION_DAYS = 90
 MIN_RECOVERY_DAYS = 7
 RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)", re.IGNORECASE)
@@ -35,7 +50,9 @@ DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1}
 def secretsmanager_rotation_enabled(stack: Stack) -> Iterator[Finding]:
     for secret in stack.of_type(SECRET):
         rotations = stack.referencing(secret, "secretId", SECRET_ROTATION)
-        if not rotations:
+        if not rotations and (reason := _generated_once(stack, secret)):
+            yield Finding.design_exception(secret, reason)
+        elif not rotations:
             yield Finding(
                 secret,
                 "no SecretRotation rotates this secret: add one with a rotation function, or document why "
@@ -43,6 +60,23 @@ def secretsmanager_rotation_enabled(stack: Stack) -> Iterator[Finding]:
             )
         elif all(r.props.get("rotationEnabled") is False for r in rotations):
             yield Finding(secret, "its SecretRotation sets rotationEnabled to false: enable rotation")
+
+
+def _generated_once(stack: Stack, secret: Resource) -> str | None:
+    """The reason a generated, never-rotated secret is fine, or None if its value is not generated.
+
+    The program stores a generated value in a SecretVersion that ignores later changes to
+    ``secretString``, so the value drawn on the first ``up`` stays; an ElastiCache replication group
+    whose ``authToken`` comes from the secret makes it a cache AUTH token.
+    """
+    versions = stack.referencing(secret, "secretId", SECRET_VERSION)
+    generated = [v for v in versions if "secretString" in v.ignore_changes]
+    if not generated:
+        return None
+    sources = [secret, *generated]
+    if any(stack.referencing(source, "authToken", REPLICATION_GROUP) for source in sources):
+        return AUTH_TOKEN_REASON
+    return GENERATED_REASON
 
 
 def _rate_days(expression: str) -> float | None:

@@ -67,9 +67,9 @@ def plan_resources(stack_name: str, type_: str) -> list[Resource]:
     return plan_stack(stack_name).of_type(type_)
 
 
-def check_plan(plan: dict[str, Any], stack_name: str) -> Report:
-    """The whole pack over ``plan`` with ``policies/config/<stack_name>.json``."""
+def check_plan(plan: dict[str, Any], profile: str) -> Report:
+    """The whole pack over ``plan`` with the profile's pack config ``policies/config/<profile>.json``."""
     from offline.policy_check import CONFIG_DIR
 
-    config = load_policy_config(CONFIG_DIR / f"{stack_name}.json", build_policies())
+    config = load_policy_config(CONFIG_DIR / f"{profile}.json", build_policies())
     return evaluate(plan, config)

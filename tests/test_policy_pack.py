@@ -14,13 +14,26 @@ from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE
 from offline.policy_check import (
     CONFIG_DIR,
     PolicyConfigError,
+    Report,
+    Verdict,
     enforcement_level,
     evaluate,
     load_policy_config,
     main,
+    render,
 )
 from policies import pack
-from policies._framework import EXCEPTION_LOG, Resource, Severity, resource_rule, to_policy
+from policies._framework import (
+    EXCEPTION_LOG,
+    DesignException,
+    Finding,
+    Resource,
+    Severity,
+    Stack,
+    resource_rule,
+    stack_rule,
+    to_policy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies"
@@ -93,8 +106,10 @@ def bucket_plan(**inputs: Any) -> dict[str, Any]:
     return {"steps": [step(name, props) for name, props in inputs.items()]}
 
 
-def run_test_rule(plan: dict[str, Any], config: dict[str, Any]) -> list[tuple[str, str, str]]:
-    policy = to_policy(bucket_versioned)
+def run_test_rule(
+    plan: dict[str, Any], config: dict[str, Any], rule: Any = None
+) -> list[tuple[str, str, str]]:
+    policy = to_policy(rule or bucket_versioned)
     verdicts: list[tuple[str, str, str]] = []
     EXCEPTION_LOG.clear()
     from pulumi_policy import ResourceValidationArgs
@@ -119,6 +134,65 @@ def test_an_exception_excuses_only_the_named_resource_and_is_reported() -> None:
         ("violation", f"urn:pulumi:dev::webapp::{BUCKET}::data", "versioned is not true"),
         ("excepted", f"urn:pulumi:dev::webapp::{BUCKET}::logs", reason),
     ]
+
+
+@resource_rule(
+    "test-bucket-encrypted",
+    types=[BUCKET],
+    controls=["TEST.2"],
+    severity=Severity.LOW,
+    description="Test buckets use KMS, except log buckets by design.",
+)
+def bucket_encrypted(bucket: Resource) -> Iterator[str | DesignException]:
+    if bucket.props.get("kms") is not True and bucket.props.get("role") == "logs":
+        yield DesignException("log delivery writes only to SSE-S3 buckets in this test")
+    elif bucket.props.get("kms") is not True:
+        yield "kms is not true"
+
+
+def test_a_design_exception_applies_to_any_name_and_is_reported_with_its_reason() -> None:
+    plan = bucket_plan(**{"any-name-at-all": {"role": "logs"}, "data": {}})
+    verdicts = run_test_rule(plan, {}, bucket_encrypted)
+    assert verdicts == [
+        ("violation", f"urn:pulumi:dev::webapp::{BUCKET}::data", "kms is not true"),
+        (
+            "excepted",
+            f"urn:pulumi:dev::webapp::{BUCKET}::any-name-at-all",
+            "log delivery writes only to SSE-S3 buckets in this test",
+        ),
+    ]
+    subject = Resource(BUCKET, "x", "urn:x", {"role": "logs"})
+    assert bucket_encrypted.findings(subject) == []
+    assert bucket_encrypted.design_exceptions(subject) == [
+        ("urn:x", "log delivery writes only to SSE-S3 buckets in this test")
+    ]
+
+
+@stack_rule("test-buckets-logged", controls=["TEST.3"], severity=Severity.LOW, description="Logged.")
+def buckets_logged(stack: Stack) -> Iterator[Finding]:
+    for bucket in stack.of_type(BUCKET):
+        if bucket.props.get("role") == "logs":
+            yield Finding.design_exception(bucket, "a log bucket is not logged itself, by design")
+        else:
+            yield Finding(bucket, "has no logging")
+
+
+def test_a_stack_rule_design_exception_is_not_a_violation() -> None:
+    from pulumi_policy import StackValidationArgs
+
+    from offline.policy_check import plan_states, stack_resources
+
+    plan = bucket_plan(audit={"role": "logs"}, data={})
+    EXCEPTION_LOG.clear()
+    reported: list[tuple[str, str]] = []
+    args = StackValidationArgs(stack_resources(plan_states(plan)), {})
+    to_policy(buckets_logged).validate(args, lambda message, urn: reported.append((urn or "", message)))  # type: ignore[attr-defined]
+    assert reported == [(f"urn:pulumi:dev::webapp::{BUCKET}::data", "has no logging")]
+    assert EXCEPTION_LOG.applied == {
+        ("test-buckets-logged", f"urn:pulumi:dev::webapp::{BUCKET}::audit"): (
+            "a log bucket is not logged itself, by design"
+        )
+    }
 
 
 def test_an_unknown_value_is_not_a_verdict() -> None:
@@ -177,11 +251,14 @@ def test_policy_check_reads_a_plan_file_and_exits_zero_when_clean(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"steps": []}))
+    stack = "urn:pulumi:dev::webapp::pulumi:pulumi:Stack::webapp-dev"
+    state = {"type": "pulumi:pulumi:Stack", "urn": stack, "inputs": {}}
+    step = {"op": "create", "urn": stack, "newState": state}
+    path.write_text(json.dumps({"steps": [step]}))
     assert main(["--plan", str(path), "--stack", "dev"]) == 0
     assert capsys.readouterr().out.endswith(
         f"{path}: 0 mandatory and 0 advisory violations, 0 documented exceptions, 0 checks waiting "
-        f"for unknown values ({len(pack.build_policies())} policies over 0 resources)\n"
+        f"for unknown values ({len(pack.build_policies())} policies over 1 resources)\n"
     )
 
 
@@ -189,7 +266,84 @@ def test_policy_check_bad_plan_file_is_one_line(tmp_path: Path, capsys: pytest.C
     path = tmp_path / "plan.json"
     path.write_text("{not json")
     assert main(["--plan", str(path)]) == 2
-    assert capsys.readouterr().err.startswith("error: Expecting property name enclosed in double quotes")
+    assert capsys.readouterr().err.startswith(f"error: {path}: not JSON: Expecting property name enclosed in")
+
+
+STACK_URN = "urn:pulumi:dev::webapp::pulumi:pulumi:Stack::webapp-dev"
+STACK_ONLY_PLAN = {
+    "steps": [
+        {
+            "op": "create",
+            "urn": STACK_URN,
+            "newState": {"type": "pulumi:pulumi:Stack", "urn": STACK_URN, "inputs": {}},
+        }
+    ]
+}
+
+
+def test_policy_check_of_a_stack_without_a_stack_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The pack config comes from the stack file's profile: no stack file, no silent "no config".
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(STACK_ONLY_PLAN))
+    assert main(["--plan", str(path), "--stack", "staging"]) == 2
+    assert capsys.readouterr().err == "error: no stack file Pulumi.staging.yaml; stacks here: dev, prod\n"
+
+
+def test_policy_check_with_a_missing_config_file_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(STACK_ONLY_PLAN))
+    assert main(["--plan", str(path), "--config", str(tmp_path / "team.json")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'team.json'}: [Errno 2] No such file")
+
+
+def test_the_policy_table_has_a_column_per_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--table"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| Policy | Controls | Severity | Kind | dev | prod |"
+    assert "| `sns-alarms-reach-someone` | webapp | medium | stack | advisory | mandatory |" in lines
+    assert len(lines) == 2 + len(pack.all_rules())
+
+
+# --- verdict lines a reviewer can read --------------------------------------------------------------
+
+
+def _verdict(enforcement: str, policy: str, type_: str, name: str, message: str) -> Verdict:
+    return Verdict(enforcement, policy, f"urn:pulumi:dev::webapp::webapp:index:Site${type_}::{name}", message)
+
+
+def test_verdicts_name_the_resource_and_identical_ones_share_a_line() -> None:
+    from io import StringIO
+
+    report = Report(
+        (
+            _verdict("advisory", "p-two", "aws:kms/key:Key", "b-key", "protect is false"),
+            _verdict("advisory", "p-two", "aws:s3/bucketV2:BucketV2", "a-bucket", "protect is false"),
+            _verdict("advisory", "p-two", "aws:kms/key:Key", "c-key", "another message"),
+            _verdict("mandatory", "p-one", "aws:s3/bucketV2:BucketV2", "site-content", "not encrypted"),
+            _verdict("mandatory", "p-one", "aws:s3/bucketV2:BucketV2", "logs", "not encrypted"),
+            _verdict("mandatory", "p-one", "aws:s3/bucketV2:BucketV2", "uploads", "not encrypted"),
+        ),
+        policy_count=2,
+        resource_count=7,
+    )
+    out = StringIO()
+    render(report, "dev", out)
+    assert out.getvalue().splitlines() == [
+        "mandatory  p-one  on 3 resources: aws:s3/bucketV2:BucketV2 logs, aws:s3/bucketV2:BucketV2 "
+        "site-content, aws:s3/bucketV2:BucketV2 uploads",
+        "           not encrypted",
+        "advisory   p-two  on 2 resources: aws:kms/key:Key b-key, aws:s3/bucketV2:BucketV2 a-bucket",
+        "           protect is false",
+        "advisory   p-two  aws:kms/key:Key c-key",
+        "           another message",
+        # The summary still counts each resource's verdict.
+        "dev: 3 mandatory and 3 advisory violations, 0 documented exceptions, 0 checks waiting for "
+        "unknown values (2 policies over 7 resources)",
+    ]
 
 
 def test_evaluate_counts_a_disabled_policy_out() -> None:

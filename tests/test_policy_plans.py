@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from offline.policy_check import CONFIG_DIR
 from tests.policy_harness import check_plan, plan_json
 
 Plan = dict[str, Any]
@@ -17,7 +18,14 @@ def verdicts(plan: Plan, stack: str, enforcement: str) -> set[tuple[str, str]]:
     return {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in report.verdicts if v.enforcement == enforcement}
 
 
-def test_prod_has_no_violations_only_documented_exceptions() -> None:
+def test_prod_has_no_violations_only_design_exceptions() -> None:
+    # Every exception below is decided by the rules from the resources and their relationships;
+    # the committed pack configs hold enforcement levels only.
+    for profile in ("dev", "prod"):
+        config = json.loads((CONFIG_DIR / f"{profile}.json").read_text())
+        assert not [
+            name for name, entry in config.items() if isinstance(entry, dict) and "exceptions" in entry
+        ]
     plan = plan_json("prod")
     assert verdicts(plan, "prod", "mandatory") == set()
     assert verdicts(plan, "prod", "advisory") == set()
@@ -51,8 +59,8 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
         ("rds-cluster-multi-az", "db-cluster"),
         ("rds-deletion-protection", "db-cluster"),
         ("rds-enhanced-monitoring", "db-instance-1"),
-        ("s3-server-access-logging", "site-content"),
         ("secretsmanager-recovery-window", "app-SECRET_KEY"),
+        ("sns-alarms-reach-someone", "ops-alarms"),
         *(
             ("stateful-resources-protected", name)
             for name in (
@@ -66,6 +74,7 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
         ("cloudfront-custom-certificate", "site-cdn"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("s3-kms-encryption", "site-content"),
+        ("s3-server-access-logging", "site-content"),
         ("secretsmanager-rotation-enabled", "app-SECRET_KEY"),
     }
 
@@ -203,14 +212,44 @@ def test_a_broken_prod_plan_is_blocked(mutation: str) -> None:
     assert verdicts(plan, "prod", "mandatory") == expected
 
 
-def test_prod_with_uploads_passes_every_mandatory_policy() -> None:
+def test_design_exceptions_follow_the_design_not_the_names() -> None:
+    """A prod stack with other names (a sidekiq worker), uploads and a trail: every departure the
+    design makes is excepted by what the resource is, and nothing else fails."""
     from offline.plan import to_preview_json
     from tests.harness import plan, stack_config
 
-    uploads = {**json.loads(stack_config("prod")["webapp:uploads"]), "enabled": True}
-    result = to_preview_json(plan("prod", uploads=uploads))
+    config = stack_config("prod")
+    uploads = {**json.loads(config.get("webapp:uploads", "{}")), "enabled": True}
+    trail = {**json.loads(config.get("webapp:auditTrail", "{}")), "enabled": True}
+    workers = {"sidekiq": {"command": ["bundle", "exec", "sidekiq"]}}
+    result = to_preview_json(plan("prod", uploads=uploads, auditTrail=trail, workers=workers))
     assert verdicts(result, "prod", "mandatory") == set()
-    assert {
-        ("s3-server-access-logging", "uploads-access-logs"),
+    assert verdicts(result, "prod", "advisory") == set()
+    assert verdicts(result, "prod", "excepted") == {
+        ("cloudfront-custom-certificate", "site-cdn"),
+        ("ecs-fargate-latest-platform", "api-svc"),
+        ("ecs-fargate-latest-platform", "worker-sidekiq-svc"),
+        ("s3-kms-encryption", "api-access-logs"),
+        ("s3-kms-encryption", "site-content"),
         ("s3-kms-encryption", "uploads-access-logs"),
-    } <= (verdicts(result, "prod", "excepted"))
+        ("s3-server-access-logging", "api-access-logs"),
+        ("s3-server-access-logging", "audit-bucket"),
+        ("s3-server-access-logging", "site-content"),
+        ("s3-server-access-logging", "uploads-access-logs"),
+        ("secretsmanager-rotation-enabled", "app-SECRET_KEY"),
+        ("secretsmanager-rotation-enabled", "cache-auth"),
+    }
+    reasons = {(v.policy, v.urn.rsplit("::", 1)[-1]): v.message for v in check_plan(result, "prod").verdicts}
+    assert reasons[("s3-server-access-logging", "audit-bucket")].startswith(
+        "A log bucket written only by CloudTrail"
+    )
+    assert reasons[("secretsmanager-rotation-enabled", "cache-auth")].startswith("The cache AUTH token")
+
+
+def test_prod_without_alarm_subscribers_fails() -> None:
+    from offline.plan import to_preview_json
+    from tests.harness import plan, stack_config
+
+    monitoring = {**json.loads(stack_config("prod").get("webapp:monitoring", "{}")), "emails": []}
+    result = to_preview_json(plan("prod", monitoring=monitoring))
+    assert verdicts(result, "prod", "mandatory") == {("sns-alarms-reach-someone", "ops-alarms")}

@@ -332,33 +332,100 @@ def plan_with_uploads() -> Stack:
     return stack_from(stack_resources(plan_states(to_preview_json(plan("prod", uploads={"enabled": True})))))
 
 
-# What the committed stacks need as documented exceptions (see the report to the lead):
-# S3.17 for the SSE-S3 buckets (OAC reads, ALB log delivery), S3.9 for every bucket (no bucket
-# server access logs anywhere; production only).
-EXPECTED_PROD = {
+def excepted(rule: Rule, subject: Stack) -> list[str]:
+    if rule.check_stack is not None:
+        return sorted(urn.rsplit("::", 1)[-1] for urn, _ in rule.design_exceptions(subject))
+    return sorted(r.name for r in subject.resources for _ in rule.design_exceptions(r))
+
+
+# The design's departures in the committed stacks, decided from each bucket's role: S3.17 for the
+# SSE-S3 buckets (read through OAC, ALB log delivery), S3.9 for those same buckets.
+EXCEPTED_PROD = {
     "s3-kms-encryption": ["api-access-logs", "site-content"],
     "s3-server-access-logging": ["api-access-logs", "site-content"],
 }
-EXPECTED_DEV = {"s3-kms-encryption": ["site-content"], "s3-server-access-logging": ["site-content"]}
+EXCEPTED_DEV = {"s3-kms-encryption": ["site-content"], "s3-server-access-logging": ["site-content"]}
 
 
 @pytest.mark.parametrize("rule", s3.RULES, ids=lambda r: r.name)
-def test_prod_stack_findings_are_only_the_documented_exceptions(rule: Rule) -> None:
-    assert names(rule, plan_stack("prod")) == EXPECTED_PROD.get(rule.name, [])
+def test_prod_stack_has_no_findings_only_design_exceptions(rule: Rule) -> None:
+    assert names(rule, plan_stack("prod")) == []
+    assert excepted(rule, plan_stack("prod")) == EXCEPTED_PROD.get(rule.name, [])
 
 
 @pytest.mark.parametrize("rule", s3.RULES, ids=lambda r: r.name)
-def test_dev_stack_findings_are_only_the_documented_exceptions(rule: Rule) -> None:
-    assert names(rule, plan_stack("dev")) == EXPECTED_DEV.get(rule.name, [])
+def test_dev_stack_has_no_findings_only_design_exceptions(rule: Rule) -> None:
+    assert names(rule, plan_stack("dev")) == []
+    assert excepted(rule, plan_stack("dev")) == EXCEPTED_DEV.get(rule.name, [])
 
 
-def test_dev_exceptions_are_deliberate_or_production_only() -> None:
-    for rule in s3.RULES:
-        if rule.name in EXPECTED_DEV and rule.name != "s3-kms-encryption":
-            assert rule.production_only
-
-
-def test_uploads_bucket_passes_everything_but_server_access_logging() -> None:
+def test_uploads_bucket_passes_everything_and_its_log_bucket_is_excepted() -> None:
     uploads = plan_with_uploads()
-    failing = {rule.name for rule in s3.RULES if "uploads-bucket" in names(rule, uploads)}
-    assert failing == {"s3-server-access-logging"}
+    assert {rule.name for rule in s3.RULES if names(rule, uploads)} == set()
+    assert "uploads-access-logs" in excepted(s3.s3_kms_encryption, uploads)
+    assert "uploads-access-logs" in excepted(s3.s3_server_access_logging, uploads)
+
+
+# --- design exceptions by role, whatever the names ------------------------------------------------
+
+SSE_S3 = {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}
+
+
+def sse_s3_bucket(name: str) -> tuple[Resource, Resource]:
+    bucket = resource(s3.BUCKET_V2, {}, name)
+    encryption = resource(s3.ENCRYPTION, SSE_S3, name, property_dependencies={"bucket": [bucket.urn]})
+    return bucket, encryption
+
+
+@pytest.mark.parametrize(
+    ("role", "reason"),
+    [
+        ("alb", s3.ALB_LOGS_SSE_S3),
+        ("s3-logging", s3.S3_LOGS_SSE_S3),
+        ("oac", s3.OAC_SSE_S3),
+    ],
+)
+def test_an_sse_s3_bucket_is_excepted_by_its_role(role: str, reason: str) -> None:
+    bucket, encryption = sse_s3_bucket("whatever-name")
+    users = {
+        "alb": resource(s3.LOAD_BALANCERS[0], {}, "lb", property_dependencies={"accessLogs": [bucket.urn]}),
+        "s3-logging": resource(s3.LOGGING, {}, "other", property_dependencies={"targetBucket": [bucket.urn]}),
+        "oac": resource(
+            s3.DISTRIBUTION,
+            {"origins": [{"originId": "s3", "domainName": "b.s3", "originAccessControlId": "oac-1"}]},
+            "cdn",
+            property_dependencies={"origins": [bucket.urn]},
+        ),
+    }
+    subject = stack(bucket, encryption, users[role])
+    assert s3.s3_kms_encryption.findings(subject) == []
+    assert s3.s3_kms_encryption.design_exceptions(subject) == [(encryption.urn, reason)]
+
+
+def test_an_sse_s3_bucket_with_no_such_role_still_fails() -> None:
+    bucket, encryption = sse_s3_bucket("api-access-logs")  # the old exception's name buys nothing
+    without_oac = resource(
+        s3.DISTRIBUTION,
+        {"origins": [{"originId": "s3", "domainName": "b.s3-website"}]},
+        "cdn",
+        property_dependencies={"origins": [bucket.urn]},
+    )
+    trail = resource(s3.TRAIL, {}, "trail", property_dependencies={"s3BucketName": [bucket.urn]})
+    subject = stack(bucket, encryption, without_oac, trail)
+    assert s3.s3_kms_encryption.messages(subject) == [
+        "sseAlgorithm is AES256: set it to aws:kms with a customer-managed key (and bucketKeyEnabled true)"
+    ]
+    assert s3.s3_kms_encryption.design_exceptions(subject) == []
+
+
+def test_a_trail_bucket_needs_no_access_logs_but_a_plain_bucket_does() -> None:
+    audit, data = resource(s3.BUCKET_V2, {}, "records"), resource(s3.BUCKET_V2, {}, "audit-bucket")
+    trail = resource(s3.TRAIL, {}, "trail", property_dependencies={"s3BucketName": [audit.urn]})
+    subject = stack(audit, data, trail)
+    assert s3.s3_server_access_logging.findings(subject) == [
+        (
+            data.urn,
+            "has no BucketLogging: add one with a targetBucket (another bucket) so every request is recorded",
+        )
+    ]
+    assert s3.s3_server_access_logging.design_exceptions(subject) == [(audit.urn, s3.TRAIL_UNLOGGED)]

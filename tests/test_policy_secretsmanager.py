@@ -4,7 +4,7 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies import secretsmanager as sm
-from policies._framework import Rule
+from policies._framework import Resource, Rule
 from tests.policy_harness import plan_stack, resource, stack
 
 NO_ROTATION = (
@@ -79,17 +79,12 @@ def _findings(rule: Rule, stack_name: str) -> list[tuple[str, str]]:
     return [(r.name, m) for r in target.of_type(*rule.resource_types) for m in rule.messages(r)]
 
 
-# The generated SECRET_KEY and cache AUTH token have no rotation function: a documented exception
-# to secretsmanager-rotation-enabled in both stacks (policies/config/*.json).
-GENERATED = [("app-SECRET_KEY", NO_ROTATION), ("cache-auth", NO_ROTATION)]
-# Dev's sidecar cache has no AUTH token secret.
 DEV_FINDINGS = {
-    "secretsmanager-rotation-enabled": [("app-SECRET_KEY", NO_ROTATION)],
     "secretsmanager-recovery-window": [
         ("app-SECRET_KEY", "recoveryWindowInDays is 0: a deleted secret is gone at once; set 7 to 30 days"),
     ],
 }
-PROD_FINDINGS = {"secretsmanager-rotation-enabled": GENERATED}
+PROD_FINDINGS: dict[str, list[tuple[str, str]]] = {}
 
 
 @pytest.mark.parametrize("rule", sm.RULES, ids=lambda r: r.name)
@@ -101,4 +96,33 @@ def test_prod_findings(rule: Rule) -> None:
 def test_dev_findings(rule: Rule) -> None:
     expected = DEV_FINDINGS.get(rule.name, [])
     assert _findings(rule, "dev") == expected
-    assert not expected or rule.production_only or rule.name == "secretsmanager-rotation-enabled"
+    assert not expected or rule.production_only
+
+
+def test_generated_secrets_are_design_exceptions_in_both_stacks() -> None:
+    # The generated SECRET_KEY and the cache AUTH token have no rotation function; dev's sidecar
+    # cache has no AUTH token secret.
+    rule = sm.secretsmanager_rotation_enabled
+    prod = [(u.rsplit("::", 1)[-1], r) for u, r in rule.design_exceptions(plan_stack("prod"))]
+    assert prod == [("app-SECRET_KEY", sm.GENERATED_REASON), ("cache-auth", sm.AUTH_TOKEN_REASON)]
+    dev = [(u.rsplit("::", 1)[-1], r) for u, r in rule.design_exceptions(plan_stack("dev"))]
+    assert dev == [("app-SECRET_KEY", sm.GENERATED_REASON)]
+
+
+def test_a_secret_generated_once_needs_no_rotation_whatever_its_name() -> None:
+    secret = resource(sm.SECRET, {}, "signing-salt")
+    generated = Resource(
+        sm.SECRET_VERSION, "signing-salt", "urn:version", {"secretString": "x"},
+        property_dependencies={"secretId": (secret.urn,)}, ignore_changes=("secretString",),
+    )  # fmt: skip
+    rule = sm.secretsmanager_rotation_enabled
+    assert rule.findings(stack(secret, generated)) == []
+    assert rule.design_exceptions(stack(secret, generated)) == [(secret.urn, sm.GENERATED_REASON)]
+    auth = resource(sm.REPLICATION_GROUP, {}, "redis", property_dependencies={"authToken": [secret.urn]})
+    assert rule.design_exceptions(stack(secret, generated, auth)) == [(secret.urn, sm.AUTH_TOKEN_REASON)]
+    # A value set by hand (the version follows the config) is not generated: it needs a rotation.
+    by_hand = Resource(
+        sm.SECRET_VERSION, "signing-salt", "urn:version", {"secretString": "x"},
+        property_dependencies={"secretId": (secret.urn,)},
+    )  # fmt: skip
+    assert rule.findings(stack(secret, by_hand)) == [(secret.urn, NO_ROTATION)]

@@ -81,3 +81,21 @@ def test_cli_writes_the_comment(
     write(tmp_path, "dev", "0", "ok")
     assert pr_comment.main([str(tmp_path), "--stacks", "dev"]) == 0
     assert capsys.readouterr().out.startswith("<!-- webapp-preview -->\n")
+
+
+def test_the_command_names_the_pack_config_the_preview_used(pr_comment: ModuleType, tmp_path: Path) -> None:
+    # A staging stack with the prod profile: its pack config is prod's, not staging.json.
+    write(tmp_path, "staging", "0", "ok")
+    (tmp_path / "staging" / "pack-config").write_text("policies/config/prod.json\n")
+    write(tmp_path, "dev", "0", "ok")
+    body = pr_comment.build_comment(tmp_path, ["staging", "dev"])
+    assert (
+        "<summary>pulumi preview --stack staging --policy-pack policies --policy-pack-config "
+        "policies/config/prod.json</summary>"
+    ) in body
+    assert "staging.json" not in body
+    # An older artifact without the file does not guess a path from the stack's name.
+    assert (
+        '--stack dev --policy-pack policies --policy-pack-config "$(python -m offline.pack_config dev)"'
+        in body
+    )

