@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+# A stack name, or a stack file's path: STACK=examples/Pulumi.playstudy.yaml (README "Example systems").
 STACK ?= dev
 FORMAT ?= text
 PLAN ?=
@@ -11,11 +12,12 @@ PLAN ?=
 .PHONY: help venv plan policy-check policies diagram cost workflows test lint typecheck schemas schemas-update pytest lock clean
 
 help:
-	@echo "make plan STACK=dev|prod [FORMAT=text|json]  offline plan of a stack (no AWS, no Pulumi CLI)"
-	@echo "make policy-check STACK=dev|prod [PLAN=file]  the policy pack over a stack's plan (or any preview JSON)"
-	@echo "make policies                                 the policy table: controls, severity, dev/prod enforcement"
-	@echo "make cost STACK=dev|prod [PLAN=file]          monthly cost estimate at minimum and maximum capacity"
-	@echo "make diagram STACK=dev|prod [PLAN=file]       Mermaid diagram of a stack, derived from its plan"
+	@echo "make plan STACK=<stack> [FORMAT=text|json]   offline plan of a stack and its policy verdict (no AWS, no Pulumi CLI)"
+	@echo "make policy-check STACK=<stack> [PLAN=file]  the policy pack (the stack profile's config) over its plan or any preview JSON"
+	@echo "make policies                                the policy table: controls, severity, enforcement per profile"
+	@echo "make cost STACK=<stack> [PLAN=file]          monthly cost estimate at minimum and maximum capacity"
+	@echo "make diagram STACK=<stack> [PLAN=file]       Mermaid diagram of a stack, derived from its plan"
+	@echo "  (plan, policy-check, cost, diagram also take a stack file: STACK=examples/Pulumi.playstudy.yaml)"
 	@echo "make test                                     lint, type check, schema checks, actionlint and tests"
 	@echo "make schemas-update                           regenerate schemas/stack-config.schema.json"
 	@echo "make lock                                     re-pin requirements*.txt from pyproject.toml"
@@ -23,10 +25,13 @@ help:
 venv: $(STAMP)
 
 # requirements.txt (runtime) is what `pulumi install` uses; the dev lock is a superset.
+# Silent on stdout (progress and errors go to stderr), so `make plan FORMAT=json > plan.json`
+# is valid JSON even when this builds .venv first.
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
-	touch $@
+	@echo "building $(VENV) from requirements-dev.txt" >&2
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt >&2
+	@touch $@
 
 plan: $(STAMP)
 	@$(PY) -m offline.plan --stack "$(STACK)" --format "$(FORMAT)"

@@ -17,6 +17,9 @@ from .mocks import STACK_TYPE, InvokeRecord, PlanMocks, RecordingMonitor, Regist
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MOCK_SECRET = "mock-secret-value"
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+# --stack of make plan, policy-check, cost and diagram.
+STACK_HELP = "a stack name, or a stack file's path such as examples/Pulumi.playstudy.yaml"
+_STACK_FILE_NAME = re.compile(r"^Pulumi\.(?P<stack>.+)\.yaml$")
 
 
 class StackFileError(Exception):
@@ -59,17 +62,44 @@ def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
 
 
-def load_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> StackFile:
-    """Flatten ``Pulumi.<stack>.yaml`` (plus Pulumi.yaml's project defaults) into engine config.
+def stack_file_path(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[str, Path]:
+    """The stack's name and its settings file: ``Pulumi.<stack>.yaml`` in the project directory,
+    or, for ``stack`` ending in ``.yaml``, that file (relative to the project directory).
 
-    Objects become JSON text as the CLI passes them; ``secure:`` values become a mock secret.
+    A stack file outside the project (``examples/Pulumi.playstudy.yaml``) is planned with the
+    project's own ``Pulumi.yaml`` and ``__main__.py``, as stack ``playstudy``.
     """
-    if not _STACK_NAME.match(stack):
-        raise StackFileError(f"bad stack name {stack!r}: use letters, digits, '-', '_' or '.'")
-    path = project_dir / f"Pulumi.{stack}.yaml"
+    if stack.endswith(".yaml"):
+        path = project_dir / stack
+        match = _STACK_FILE_NAME.match(path.name)
+        if match is None:
+            raise StackFileError(f"{stack}: a stack file is named Pulumi.<stack>.yaml")
+        name = match["stack"]
+    else:
+        name, path = stack, project_dir / f"Pulumi.{stack}.yaml"
+    if not _STACK_NAME.match(name):
+        raise StackFileError(f"bad stack name {name!r}: use letters, digits, '-', '_' or '.'")
+    return name, path
+
+
+def stack_file_label(stack: str) -> str:
+    """How messages name the file ``stack`` refers to: ``Pulumi.dev.yaml``, ``examples/Pulumi.x.yaml``."""
+    return stack if stack.endswith(".yaml") else f"Pulumi.{stack}.yaml"
+
+
+def load_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> StackFile:
+    """Flatten a stack file (plus Pulumi.yaml's project defaults) into engine config.
+
+    ``stack`` is a stack name or a stack file's path (``stack_file_path``). Objects become JSON
+    text as the CLI passes them; ``secure:`` values become a mock secret.
+    """
+    label = stack_file_label(stack)
+    stack, path = stack_file_path(stack, project_dir)
     if not path.exists():
-        stacks = ", ".join(available_stacks(project_dir)) or "none"
-        raise StackFileError(f"no stack file {path.name}; stacks here: {stacks}")
+        stacks = ", ".join(available_stacks(path.parent)) or "none"
+        raise StackFileError(
+            f"no stack file {label}; stacks {'here' if label == path.name else 'there'}: {stacks}"
+        )
     project_file = _read_yaml(project_dir / "Pulumi.yaml")
     project = project_file.get("name")
     if not isinstance(project, str):
@@ -99,12 +129,12 @@ def load_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> StackFile:
 
 
 def run_stack(stack: str, project_dir: Path = PROJECT_DIR) -> PlanResult:
-    """Run the program with a committed stack file."""
+    """Run the program with a stack file: a stack name, or a stack file's path (``stack_file_path``)."""
     stack_file = load_stack_file(stack, project_dir)
     return run_program(
         stack_file.config,
         project=stack_file.project,
-        stack=stack,
+        stack=stack_file.stack,
         secret_keys=stack_file.secret_keys,
         project_dir=project_dir,
     )
