@@ -73,9 +73,9 @@ def container_definitions(
     if secrets:
         container["secrets"] = [{"name": k, "valueFrom": v} for k, v in sorted(secrets.items())]
     check = settings.health_check
-    if check is not None and check.enabled:
+    if check is not None and check.command is not None and check.enabled is not False:
         container["healthCheck"] = {
-            "command": check.command_for(settings.port),
+            "command": list(check.command),
             "interval": check.interval_seconds,
             "timeout": check.timeout_seconds,
             "retries": check.retries,

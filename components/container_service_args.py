@@ -2,6 +2,7 @@
 
 import re
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -16,38 +17,44 @@ from .task_permissions import PermissionStatementArgs, check_permissions
 CREDENTIAL_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _USER = re.compile(r"^([0-9]+|[a-z_][a-z0-9_.-]*)(:([0-9]+|[a-z_][a-z0-9_.-]*))?$")
-_URL_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _SCRATCH_PATH = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
 
 
 class ContainerHealthCheckArgs(ConfigModel):
     """The container's own health check (``healthCheck``); ECS replaces tasks that fail it.
 
-    The default command curls ``http://localhost:<port><path>``, so the image needs ``curl``;
-    otherwise set ``command`` (e.g. ``["CMD", "python", "-m", "app.healthcheck"]``).
+    Off unless ``command`` is given: the check runs inside the image, and no tool (curl, wget, a
+    shell) is in every image, so a default command would fail every task of a slim or distroless
+    image and roll each deployment back. The API is still checked by the load balancer
+    (``loadBalancer.healthCheck``); a worker is only restarted when its process exits unless it
+    gives a command. ``enabled: false`` turns a given command off; ``enabled: true`` requires one.
 
     Example::
 
-        ContainerHealthCheckArgs(path="/healthz", interval_seconds=15)
+        ContainerHealthCheckArgs(command=("CMD", "/app/healthcheck"), interval_seconds=15)
     """
 
-    enabled: bool = True
-    path: str = "/health"
+    enabled: bool | None = None
     command: tuple[str, ...] | None = None
     interval_seconds: int = Field(default=30, ge=5, le=300)
     timeout_seconds: int = Field(default=5, ge=2, le=60)
     retries: int = Field(default=3, ge=1, le=10)
     start_period_seconds: int = Field(default=60, ge=0, le=300)
 
-    @field_validator("path")
+    @model_validator(mode="before")
     @classmethod
-    def _path(cls, value: str) -> str:
-        if not _URL_PATH.match(value):
-            raise ValueError(
-                "must be a URL path such as /health: a leading / then letters, digits, . _ ~ / - "
-                "(it is placed in a shell command)"
+    def _no_path(cls, data: Any) -> Any:
+        # The key configured the old default command (curl localhost:<port><path>); say what
+        # replaced it rather than only "unknown key".
+        if isinstance(data, dict) and "path" in data:
+            raise ConfigFieldError(
+                "path",
+                data["path"],
+                "is no longer used: the container check runs only a healthCheck.command you give "
+                '(e.g. ["CMD", "/app/healthcheck"]), because no tool such as curl is in every image; '
+                "the load balancer checks loadBalancer.healthCheck.path",
             )
-        return value
+        return data
 
     @field_validator("command")
     @classmethod
@@ -56,11 +63,17 @@ class ContainerHealthCheckArgs(ConfigModel):
             raise ValueError('must start with "CMD" or "CMD-SHELL" followed by the command')
         return value
 
-    def command_for(self, port: int | None) -> list[str]:
-        """The command ECS runs: the configured one, or curl against ``port`` and ``path``."""
-        if self.command is not None:
-            return list(self.command)
-        return ["CMD-SHELL", f"curl -f http://localhost:{port}{self.path} || exit 1"]
+    @model_validator(mode="after")
+    def _command_when_enabled(self) -> "ContainerHealthCheckArgs":
+        if self.enabled and self.command is None:
+            raise ConfigFieldError(
+                "command",
+                None,
+                "must be set when healthCheck.enabled is true: the check runs a command inside the "
+                'image (e.g. ["CMD", "/app/healthcheck"]) and no tool is in every image; or leave '
+                "enabled unset",
+            )
+        return self
 
 
 class CapacityStrategy(StrEnum):
@@ -141,7 +154,7 @@ class ContainerServiceArgs(FargateTaskSize):
     """One Fargate service: the web API (behind the load balancer) or a worker (profiles fill defaults).
 
     Dev: 0.25 vCPU / 512 MiB on Graviton and Fargate Spot, one task (up to two), logs kept 7 days.
-    A worker sets ``port`` to ``None`` and its own ``command`` and health check.
+    A worker sets ``port`` to ``None`` and its own ``command`` (and a health check ``command`` to get one).
 
     Example::
 
@@ -236,14 +249,6 @@ class ContainerServiceArgs(FargateTaskSize):
 
     @model_validator(mode="after")
     def _combinations(self) -> "ContainerServiceArgs":
-        check = self.health_check
-        if check.enabled and check.command is None and self.port is None:
-            raise ConfigFieldError(
-                "healthCheck.command",
-                None,
-                "must be set when port is null (the default curls localhost:<port>), "
-                "or set healthCheck.enabled to false",
-            )
         if self.enable_execute_command and self.readonly_root_filesystem:
             raise ConfigFieldError(
                 "enableExecuteCommand",

@@ -14,6 +14,7 @@ from .monitoring_alarms import (
     database_alarms,
     distribution_alarms,
     load_balancer_alarms,
+    metric_queries,
     service_alarms,
 )
 from .monitoring_args import MonitoringArgs
@@ -59,9 +60,11 @@ class Monitoring(pulumi.ComponentResource):
     Alarms (see ``monitoring_alarms``) exist only for the parts of ``targets`` that are set:
     ALB 5xx, latency and health; CPU, memory and running tasks per ECS service; database CPU,
     storage, memory, connections (Aurora: ACU use and reader lag); cache engine CPU, memory and
-    evictions per node; CloudFront 5xx rate. CloudFront publishes metrics in us-east-1 only and
-    an alarm can only notify a topic in its own region, so outside us-east-1 a second key and
-    topic (same name, same subscribers) are created there for the CloudFront alarm.
+    evictions per node; CloudFront 5xx rate. For a service a schedule scales to zero, the ALB's
+    and CloudFront's 5xx alarms count only while it should run (metric math on its desired count).
+    CloudFront publishes metrics in us-east-1 only and an alarm can only notify a topic in its own
+    region, so outside us-east-1 a second key and topic (same name, same subscribers) are created
+    there for the CloudFront alarm.
 
     With ``dashboard`` a CloudWatch dashboard ``<project>-<stack>`` (``dashboard_url``), and with
     ``budget.enabled`` a monthly cost budget alerting the same emails and topic.
@@ -115,7 +118,7 @@ class Monitoring(pulumi.ComponentResource):
             self.cdn_topic = self._alarm_topic(args, "-us-east-1", CLOUDFRONT_REGION)
 
         self.alarms = {}
-        for spec in _specs(args, targets):
+        for spec in _specs(args, targets, region):
             self.alarms[spec.suffix] = self._alarm(spec)
         self.alarm_names = [f"{self._prefix}-{suffix}" for suffix in self.alarms]
 
@@ -148,19 +151,22 @@ class Monitoring(pulumi.ComponentResource):
 
     def _alarm(self, spec: AlarmSpec) -> aws.cloudwatch.MetricAlarm:
         topic = self.cdn_topic if spec.region == CLOUDFRONT_REGION and self.cdn_topic else self.topic
+        gated = spec.while_running is not None
+        # CloudWatch takes either the single metric or metric queries, never both.
         return aws.cloudwatch.MetricAlarm(
             f"{self._component}-{spec.suffix}",
             name=f"{self._prefix}-{spec.suffix}",
             alarm_description=spec.description,
-            namespace=spec.namespace,
-            metric_name=spec.metric_name,
-            dimensions=dict(spec.dimensions),
-            statistic=spec.statistic,
-            extended_statistic=spec.extended_statistic,
+            namespace=None if gated else spec.namespace,
+            metric_name=None if gated else spec.metric_name,
+            dimensions=None if gated else dict(spec.dimensions),
+            statistic=None if gated else spec.statistic,
+            extended_statistic=None if gated else spec.extended_statistic,
+            metric_queries=metric_queries(spec) if gated else None,
             comparison_operator=spec.comparison,
             threshold=spec.threshold,
             evaluation_periods=spec.evaluation_periods,
-            period=spec.period,
+            period=None if gated else spec.period,
             treat_missing_data=spec.treat_missing_data,
             alarm_actions=[topic.topic.arn],
             ok_actions=[topic.topic.arn],
@@ -217,7 +223,7 @@ class Monitoring(pulumi.ComponentResource):
         return AlarmTopic(key=key, topic=topic, policy=policy)
 
 
-def _specs(args: MonitoringArgs, targets: MonitoringTargets) -> list[AlarmSpec]:
+def _specs(args: MonitoringArgs, targets: MonitoringTargets, region: str) -> list[AlarmSpec]:
     specs: list[AlarmSpec] = []
     if targets.load_balancer is not None:
         specs += load_balancer_alarms(args, targets.load_balancer)
@@ -228,5 +234,7 @@ def _specs(args: MonitoringArgs, targets: MonitoringTargets) -> list[AlarmSpec]:
     if targets.cache is not None:
         specs += cache_alarms(args, targets.cache)
     if targets.distribution_id is not None:
-        specs += distribution_alarms(args, targets.distribution_id)
+        specs += distribution_alarms(
+            args, targets.distribution_id, api_service=targets.distribution_service, region=region
+        )
     return specs

@@ -7,12 +7,20 @@ they live and tests can read them. ``treat_missing_data`` per alarm:
   requests or no running tasks (dev scales to zero at night), not a problem.
 * ``breaching`` for the running-task count: Container Insights reporting nothing for a service
   that should run tasks is the failure the alarm exists for.
+
+A service that a schedule scales to zero (``ServiceMetrics.min_tasks`` 0) must not page while it
+is off. Most of its alarms simply get no data then; the load balancer answers every request itself
+with a 503, though, and CloudFront counts those 503s in its error rate. Those two alarms then watch
+``IF(FILL(desired, 0) > 0, FILL(watched, 0), 0)`` (``while_running``): the metric while the
+service's desired task count was above 0 for the whole period, 0 otherwise. They stay effective
+while it should run (no healthy task then still pages), unlike gating on the healthy-host count.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from .monitoring_args import MonitoringArgs
 from .monitoring_targets import CacheMetrics, DatabaseMetrics, LoadBalancerMetrics, ServiceMetrics
@@ -42,6 +50,55 @@ class AlarmSpec:
     extended_statistic: str | None = None
     # None: the stack's region; CloudFront's alarm lives in us-east-1.
     region: str | None = None
+    # Set: count the metric only while this service should run tasks (see the module docstring).
+    while_running: ServiceMetrics | None = None
+
+
+# The metric where the service wanted tasks through the whole period, else 0. FILL: a period with no
+# 5xx (or, for a service with no task, no Container Insights datapoint) has no value at all.
+GATE_EXPRESSION = "IF(FILL(desired, 0) > 0, FILL(watched, 0), 0)"
+
+
+def metric_queries(spec: AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
+    """The alarm's metric math for a ``while_running`` spec: the metric, the service's desired
+    count (Container Insights, always on: ClusterArgs refuses ``disabled``), and the gate."""
+    service = spec.while_running
+    if service is None:
+        raise ValueError(f"alarm {spec.suffix} has no while_running service")
+    query = aws.cloudwatch.MetricAlarmMetricQueryArgs
+    metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+    return [
+        query(
+            id="watched",
+            metric=metric(
+                namespace=spec.namespace,
+                metric_name=spec.metric_name,
+                dimensions=dict(spec.dimensions),
+                stat=spec.statistic or spec.extended_statistic or "",
+                period=spec.period,
+            ),
+            return_data=False,
+        ),
+        query(
+            id="desired",
+            metric=metric(
+                namespace="ECS/ContainerInsights",
+                metric_name="DesiredTaskCount",
+                dimensions={"ClusterName": service.cluster_name, "ServiceName": service.service_name},
+                # Minimum: open only when tasks were wanted through the whole period, so the 503s
+                # of the minutes around a scheduled stop or start do not count.
+                stat="Minimum",
+                period=spec.period,
+            ),
+            return_data=False,
+        ),
+        query(
+            id="gated",
+            expression=GATE_EXPRESSION,
+            label=f"{spec.metric_name} while {service.label} should run",
+            return_data=True,
+        ),
+    ]
 
 
 def _spec(
@@ -59,6 +116,7 @@ def _spec(
     scale: float = 1,
     threshold: float | None = None,
     region: str | None = None,
+    while_running: ServiceMetrics | None = None,
 ) -> list[AlarmSpec]:
     setting = args.alarm(key)
     if not setting.enabled:
@@ -66,11 +124,12 @@ def _spec(
     percentile = statistic.startswith("p")
     value = setting.threshold if threshold is None else threshold
     minutes = setting.evaluation_periods * setting.period_seconds // 60
+    while_text = f", while {while_running.label} should run" if while_running is not None else ""
     return [
         AlarmSpec(
             key=key,
             suffix=suffix,
-            description=f"{description} (for {minutes} min)",
+            description=f"{description} (for {minutes} min{while_text})",
             namespace=namespace,
             metric_name=metric,
             dimensions=dimensions,
@@ -82,12 +141,23 @@ def _spec(
             statistic=None if percentile else statistic,
             extended_statistic=statistic if percentile else None,
             region=region,
+            while_running=while_running,
         )
     ]
 
 
+def _off_on_schedule(service: ServiceMetrics | None) -> ServiceMetrics | None:
+    """The service if a schedule takes it to zero tasks (its alarms then need the gate)."""
+    return service if service is not None and service.min_tasks == 0 else None
+
+
 def load_balancer_alarms(args: MonitoringArgs, lb: LoadBalancerMetrics) -> list[AlarmSpec]:
-    """5xx from the ALB itself and from the targets, p95 latency, unhealthy targets."""
+    """5xx from the ALB itself and from the targets, p95 latency, unhealthy targets.
+
+    Only the ALB's own 5xx count needs the gate for a service off on schedule: without targets
+    there are no target 5xx, no latency and no unhealthy host (ECS deregisters a task before it
+    stops it, and a starting task is "initial", not unhealthy).
+    """
     alb = {"LoadBalancer": lb.arn_suffix}
     both = {"LoadBalancer": lb.arn_suffix, "TargetGroup": lb.target_group_arn_suffix}
     t = {k: args.alarm(k).threshold for k in ("albElb5xx", "albTarget5xx", "albLatencyP95")}
@@ -96,7 +166,7 @@ def load_balancer_alarms(args: MonitoringArgs, lb: LoadBalancerMetrics) -> list[
                f"More than {t['albElb5xx']:g} 5xx responses generated by the load balancer itself "
                "per period: no healthy target, or targets refusing connections",
                namespace="AWS/ApplicationELB", metric="HTTPCode_ELB_5XX_Count", dimensions=alb,
-               statistic="Sum"),
+               statistic="Sum", while_running=_off_on_schedule(lb.service)),
         *_spec(args, "albTarget5xx", "alb-target-5xx",
                f"More than {t['albTarget5xx']:g} 5xx responses from the API tasks per period",
                namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count", dimensions=both,
@@ -204,12 +274,24 @@ def cache_alarms(args: MonitoringArgs, cache: CacheMetrics) -> list[AlarmSpec]:
     return alarms
 
 
-def distribution_alarms(args: MonitoringArgs, distribution_id: pulumi.Input[str]) -> list[AlarmSpec]:
-    """CloudFront's 5xx error rate, as a percentage of all requests."""
+def distribution_alarms(
+    args: MonitoringArgs,
+    distribution_id: pulumi.Input[str],
+    *,
+    api_service: ServiceMetrics | None = None,
+    region: str = CLOUDFRONT_REGION,
+) -> list[AlarmSpec]:
+    """CloudFront's 5xx error rate, as a percentage of all requests.
+
+    With an ``api_service`` off on schedule, the rate counts only while it should run (the site's
+    own 5xx go unwatched while it is off). An alarm reads metrics of its own region only, so the
+    gate needs the stack in us-east-1, where CloudFront publishes; elsewhere the alarm stays ungated.
+    """
     rate = args.alarm("cdn5xxRate").threshold
+    gate = _off_on_schedule(api_service) if region == CLOUDFRONT_REGION else None
     return _spec(
         args, "cdn5xxRate", "cdn-5xx-rate", f"More than {rate:g}% of CloudFront responses are 5xx",
         namespace="AWS/CloudFront", metric="5xxErrorRate",
         dimensions={"DistributionId": distribution_id, "Region": "Global"}, statistic="Average",
-        region=CLOUDFRONT_REGION,
+        region=CLOUDFRONT_REGION, while_running=gate,
     )  # fmt: skip

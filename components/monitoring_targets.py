@@ -12,21 +12,9 @@ import pulumi
 
 
 @dataclass(frozen=True)
-class LoadBalancerMetrics:
-    """The ALB and its target group as CloudWatch names them (the ARN suffixes).
-
-    Example::
-
-        LoadBalancerMetrics(arn_suffix=lb.arn_suffix, target_group_arn_suffix=lb.target_group_arn_suffix)
-    """
-
-    arn_suffix: pulumi.Input[str]
-    target_group_arn_suffix: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
 class ServiceMetrics:
-    """One ECS service; ``min_tasks`` is the fewest tasks it should ever run (0: no task alarm).
+    """One ECS service; ``min_tasks`` is the fewest tasks it should ever run, its lowest scheduled
+    count (0: no running-task alarm, and alarms on what it serves hold while it is off).
 
     Example::
 
@@ -38,6 +26,26 @@ class ServiceMetrics:
     cluster_name: pulumi.Input[str]
     service_name: pulumi.Input[str]
     min_tasks: int
+
+
+@dataclass(frozen=True)
+class LoadBalancerMetrics:
+    """The ALB and its target group as CloudWatch names them (the ARN suffixes), and the service
+    registered in the target group.
+
+    With a ``service`` that a schedule scales to zero (``min_tasks`` 0), the load balancer's own
+    5xx alarm, and CloudFront's when ``MonitoringTargets.distribution_service`` is that service,
+    count errors only while the service should run: with no task every request gets a 503.
+
+    Example::
+
+        LoadBalancerMetrics(arn_suffix=lb.arn_suffix, target_group_arn_suffix=lb.target_group_arn_suffix,
+                            service=api_metrics)
+    """
+
+    arn_suffix: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+    service: ServiceMetrics | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,9 @@ class MonitoringTargets:
 
     Example::
 
-        MonitoringTargets(load_balancer=LoadBalancerMetrics(...), services=[ServiceMetrics(...)],
-                          database=DatabaseMetrics(...), cache=None, distribution_id=site.distribution_id)
+        MonitoringTargets(load_balancer=LoadBalancerMetrics(...), services=[api_metrics],
+                          database=DatabaseMetrics(...), cache=None, distribution_id=site.distribution_id,
+                          distribution_service=api_metrics)
     """
 
     load_balancer: LoadBalancerMetrics | None = None
@@ -89,3 +98,5 @@ class MonitoringTargets:
     database: DatabaseMetrics | None = None
     cache: CacheMetrics | None = None
     distribution_id: pulumi.Input[str] | None = None
+    # The service behind the distribution's API path (a VPC origin), if any.
+    distribution_service: ServiceMetrics | None = None

@@ -38,6 +38,8 @@ class NatType(StrEnum):
 
 # Graviton burstable and general/compute/memory types: the NAT instance boots the arm64 AMI.
 _GRAVITON_TYPE = re.compile(r"^(t4g|[cmr][6-9]g[dn]?)\.(nano|micro|small|medium|large|\d*xlarge)$")
+# EC2 image ids: the old 8-digit form and the current 17-digit one.
+_AMI_ID = re.compile(r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
 class InterfaceEndpoint(StrEnum):
@@ -105,6 +107,7 @@ class NetworkArgs(ConfigModel):
         NetworkArgs(az_count=3, nat_strategy=NatStrategy.ONE_PER_AZ,
                     flow_logs=FlowLogsArgs(retention_days=30))
         NetworkArgs(nat_type=NatType.INSTANCE, nat_instance_type="t4g.micro")
+        NetworkArgs(nat_type=NatType.INSTANCE, nat_instance_ami="ami-0abcdef1234567890")
     """
 
     cidr_block: str = "10.0.0.0/16"
@@ -113,6 +116,8 @@ class NetworkArgs(ConfigModel):
     nat_strategy: NatStrategy = NatStrategy.SINGLE
     nat_type: NatType = NatType.GATEWAY
     nat_instance_type: str = "t4g.nano"
+    # None: the newest AL2023 arm64 AMI at the instance's creation, then kept (see NatInstances).
+    nat_instance_ami: str | None = None
     interface_endpoints: tuple[InterfaceEndpoint, ...] = ()
     flow_logs: FlowLogsArgs = FlowLogsArgs()
 
@@ -152,6 +157,16 @@ class NetworkArgs(ConfigModel):
             )
         return value
 
+    @field_validator("nat_instance_ami")
+    @classmethod
+    def _ami_id(cls, value: str | None) -> str | None:
+        if value is not None and not _AMI_ID.match(value):
+            raise ValueError(
+                'must be an AMI id such as "ami-0abcdef1234567890" ("ami-" then 8 or 17 lowercase hex '
+                "digits) of an arm64 Amazon Linux 2023 image"
+            )
+        return value
+
     @field_validator("interface_endpoints")
     @classmethod
     def _no_duplicates(cls, value: tuple[InterfaceEndpoint, ...]) -> tuple[InterfaceEndpoint, ...]:
@@ -183,6 +198,12 @@ class NetworkArgs(ConfigModel):
             raise ConfigFieldError(
                 "natInstanceType",
                 self.nat_instance_type,
+                'is only used with natType "instance"; remove it or set natType to "instance"',
+            )
+        if self.nat_type is NatType.GATEWAY and self.nat_instance_ami is not None:
+            raise ConfigFieldError(
+                "natInstanceAmi",
+                self.nat_instance_ami,
                 'is only used with natType "instance"; remove it or set natType to "instance"',
             )
         return self

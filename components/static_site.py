@@ -265,7 +265,13 @@ class StaticSite(pulumi.ComponentResource):
             from_port=80,
             to_port=80,
             referenced_security_group_id=cloudfront_sg.id,
-            opts=pulumi.ResourceOptions(parent=self),
+            # CloudFront creates the referenced group with the VPC origin and deletes it with the
+            # last one in the VPC, which fails while this rule still names it: the rule must be
+            # deleted before the origin, on destroy and when a replaced origin is removed. The
+            # dependency reaches the rule through the lookup's depends_on only as long as the SDK
+            # carries invoke dependencies into outputs (and not at all from a plain invoke), so it
+            # is declared here; the engine then orders creation after and deletion before it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc_origin]),
         )
         return aws.cloudfront.DistributionOriginArgs(
             origin_id=API_ORIGIN_ID,

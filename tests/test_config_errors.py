@@ -14,7 +14,8 @@ def problems_for(**overrides: object) -> list[str]:
 def test_unknown_key_names_the_key_suggests_the_fix_and_lists_allowed_keys() -> None:
     assert problems_for(network={**network(), "azCuont": 3}) == [
         "webapp:network.azCuont = 3: unknown key (did you mean azCount?); allowed keys: azCount, "
-        "cidrBlock, flowLogs, interfaceEndpoints, natInstanceType, natStrategy, natType, subnetMasks"
+        "cidrBlock, flowLogs, interfaceEndpoints, natInstanceAmi, natInstanceType, natStrategy, natType, "
+        "subnetMasks"
     ]
 
 

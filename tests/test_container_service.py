@@ -124,13 +124,6 @@ def test_container_definition_of_the_web_service(web: PlanResult) -> None:
             {"name": "SESSION_KEY", "valueFrom": APP_SECRET},
             {"name": "STRIPE_API_KEY", "valueFrom": STRIPE_PARAM},
         ],
-        "healthCheck": {
-            "command": ["CMD-SHELL", "curl -f http://localhost:8000/health || exit 1"],
-            "interval": 30,
-            "timeout": 5,
-            "retries": 3,
-            "startPeriod": 60,
-        },
         "readonlyRootFilesystem": True,
         "mountPoints": [{"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}],
         "logConfiguration": {
@@ -164,14 +157,8 @@ def test_worker_container_has_its_command_and_no_port_or_health_check(worker: Pl
     assert app["logConfiguration"]["options"]["awslogs-group"] == "/webapp/dev/ecs/celery"
 
 
-def test_user_scratch_paths_and_custom_health_check() -> None:
-    args = ContainerServiceArgs.model_validate(
-        {
-            "user": "1000:1000",
-            "scratchPaths": ["/tmp", "/app/cache"],
-            "healthCheck": {"path": "/healthz", "intervalSeconds": 10, "retries": 5},
-        }
-    )
+def test_user_and_scratch_paths() -> None:
+    args = ContainerServiceArgs.model_validate({"user": "1000:1000", "scratchPaths": ["/tmp", "/app/cache"]})
     result = deploy(args)
     app = container(result)
     assert app["user"] == "1000:1000"
@@ -179,10 +166,42 @@ def test_user_scratch_paths_and_custom_health_check() -> None:
         {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False},
         {"sourceVolume": "scratch-app-cache", "containerPath": "/app/cache", "readOnly": False},
     ]
-    assert app["healthCheck"]["command"] == ["CMD-SHELL", "curl -f http://localhost:8000/healthz || exit 1"]
-    assert (app["healthCheck"]["interval"], app["healthCheck"]["retries"]) == (10, 5)
     volumes = result.one(TASK_DEF).inputs["volumes"]
     assert volumes == [{"name": "scratch-tmp"}, {"name": "scratch-app-cache"}]
+
+
+def test_no_container_health_check_by_default_for_api_or_worker(web: PlanResult) -> None:
+    # No tool is in every image: a default command (curl) fails each task of a distroless image.
+    assert "healthCheck" not in container(web)
+    worker = deploy(
+        ContainerServiceArgs.model_validate({"port": None, "command": ["celery", "worker"]}),
+        name="celery",
+        behind_load_balancer=False,
+    )
+    assert "healthCheck" not in container(worker, "celery")
+
+
+@pytest.mark.parametrize("port", [8000, None])
+def test_a_given_health_check_command_is_passed_exactly(port: int | None) -> None:
+    command = ["CMD", "/app/bin/healthcheck", "--timeout", "2"]
+    args = ContainerServiceArgs.model_validate(
+        {"port": port, "healthCheck": {"command": command, "intervalSeconds": 10, "retries": 5}}
+    )
+    app = container(deploy(args, behind_load_balancer=port is not None))
+    assert app["healthCheck"] == {
+        "command": command,
+        "interval": 10,
+        "timeout": 5,
+        "retries": 5,
+        "startPeriod": 60,
+    }
+
+
+def test_enabled_false_turns_a_given_command_off() -> None:
+    args = ContainerServiceArgs.model_validate(
+        {"healthCheck": {"enabled": False, "command": ["CMD", "/app/bin/healthcheck"]}}
+    )
+    assert "healthCheck" not in container(deploy(args))
 
 
 def test_hardening_is_never_loosened_by_defaults(web: PlanResult) -> None:
@@ -727,9 +746,10 @@ def test_defaults_are_the_dev_profile() -> None:
         ({"port": 0}, "webapp:service.port = 0: must be greater than or equal to 1"),
         ({"architecture": "arm64"}, "webapp:service.architecture = \"arm64\": must be 'ARM64' or 'X86_64'"),
         (
-            {"healthCheck": {"path": "/health; rm -rf /"}},
-            'webapp:service.healthCheck.path = "/health; rm -rf /": must be a URL path such as /health: a '
-            "leading / then letters, digits, . _ ~ / - (it is placed in a shell command)",
+            {"healthCheck": {"path": "/health"}},
+            'webapp:service.healthCheck.path = "/health": is no longer used: the container check runs '
+            'only a healthCheck.command you give (e.g. ["CMD", "/app/healthcheck"]), because no tool '
+            "such as curl is in every image; the load balancer checks loadBalancer.healthCheck.path",
         ),
         (
             {"healthCheck": {"command": ["curl", "localhost"]}},
@@ -737,9 +757,10 @@ def test_defaults_are_the_dev_profile() -> None:
             '"CMD-SHELL" followed by the command',
         ),
         (
-            {"port": None},
-            "webapp:service.healthCheck.command = null: must be set when port is null (the default curls "
-            "localhost:<port>), or set healthCheck.enabled to false",
+            {"healthCheck": {"enabled": True}},
+            "webapp:service.healthCheck.command = null: must be set when healthCheck.enabled is true: the "
+            'check runs a command inside the image (e.g. ["CMD", "/app/healthcheck"]) and no tool is in '
+            "every image; or leave enabled unset",
         ),
         (
             {"enableExecuteCommand": True},

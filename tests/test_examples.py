@@ -327,8 +327,12 @@ def test_tv_shows_is_an_api_only_rails_app_with_a_sidekiq_worker() -> None:
     target_group = result.one("aws:lb/targetGroup:TargetGroup").inputs
     assert (target_group["port"], target_group["healthCheck"]["path"]) == (3000, "/up")
     assert {s.name for s in result.by_type(SERVICE)} == {"api-svc", "worker-sidekiq-svc"}
+    assert app(result, "api-task-def")["healthCheck"]["command"] == [
+        "CMD-SHELL", "curl -f http://localhost:3000/up || exit 1",
+    ]  # fmt: skip
     worker = app(result, "worker-sidekiq-task-def")
     assert worker["command"] == ["bundle", "exec", "sidekiq"]
+    assert "healthCheck" not in worker
     master_key = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tv-shows-api/rails-master-key-AbC123"
     for task in ("api-task-def", "worker-sidekiq-task-def"):
         assert secret_sources(app(result, task)) == {"RAILS_MASTER_KEY": master_key}

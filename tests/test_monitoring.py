@@ -16,7 +16,7 @@ from components.monitoring import (
     ServiceMetrics,
 )
 from components.monitoring_args import MonitoringArgs
-from tests.harness import PlanResult, run_components
+from tests.harness import PlanResult, plan, run_components
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
@@ -142,6 +142,97 @@ def test_exactly_the_expected_alarms_exist(everything: PlanResult) -> None:
     assert sorted(r.name.removeprefix("ops-") for r in everything.by_type(ALARM)) == sorted(EXPECTED)
 
 
+# --- a service off on schedule ---------------------------------------------------------------------
+
+
+def scheduled(min_tasks: int, region: str = "us-east-1") -> PlanResult:
+    api = ServiceMetrics(label="api", cluster_name="app-cluster", service_name="api-svc", min_tasks=min_tasks)
+    targets = MonitoringTargets(
+        load_balancer=LoadBalancerMetrics(arn_suffix=ALB, target_group_arn_suffix=TG, service=api),
+        services=[api],
+        distribution_id="EDISTMOCK",
+        distribution_service=api,
+    )
+    return build(targets, region)
+
+
+def gated_queries(namespace: str, metric: str, dims: dict[str, str], stat: str) -> list[dict[str, Any]]:
+    return [
+        {"id": "watched", "returnData": False,
+         "metric": {"namespace": namespace, "metricName": metric, "dimensions": dims, "stat": stat,
+                    "period": 300}},
+        {"id": "desired", "returnData": False,
+         "metric": {"namespace": "ECS/ContainerInsights", "metricName": "DesiredTaskCount",
+                    "dimensions": API, "stat": "Minimum", "period": 300}},
+        {"id": "gated", "expression": "IF(FILL(desired, 0) > 0, FILL(watched, 0), 0)",
+         "label": f"{metric} while api should run", "returnData": True},
+    ]  # fmt: skip
+
+
+GATED = {
+    "alb-elb-5xx": ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": ALB}, "Sum", 10, 1),
+    "cdn-5xx-rate": ("AWS/CloudFront", "5xxErrorRate", {"DistributionId": "EDISTMOCK", "Region": "Global"},
+                     "Average", 5, 2),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def zero_at_night() -> PlanResult:
+    return scheduled(min_tasks=0)
+
+
+@pytest.mark.parametrize("suffix", sorted(GATED))
+def test_a_service_off_on_schedule_gates_the_503_alarms_on_its_desired_count(
+    zero_at_night: PlanResult, suffix: str
+) -> None:
+    namespace, metric, dims, stat, threshold, periods = GATED[suffix]
+    inputs = alarm(zero_at_night, suffix)
+    assert inputs["metricQueries"] == gated_queries(namespace, metric, dims, stat)
+    # CloudWatch takes the single metric or the queries, never both.
+    for key in ("namespace", "metricName", "dimensions", "statistic", "extendedStatistic", "period"):
+        assert key not in inputs, key
+    assert (inputs["threshold"], inputs["comparisonOperator"]) == (threshold, "GreaterThanThreshold")
+    assert (inputs["evaluationPeriods"], inputs["treatMissingData"]) == (periods, "notBreaching")
+    assert inputs["alarmDescription"].endswith(", while api should run)")
+
+
+def test_alarms_a_scheduled_zero_cannot_trip_keep_their_plain_metric(zero_at_night: PlanResult) -> None:
+    # No task: no target 5xx, no latency, no unhealthy host, no CPU or memory datapoint.
+    for suffix in ("alb-target-5xx", "alb-latency-p95", "alb-unhealthy-hosts", "api-cpu", "api-memory"):
+        inputs = alarm(zero_at_night, suffix)
+        assert "metricQueries" not in inputs, suffix
+        assert inputs["metricName"] == EXPECTED[suffix][1]
+    names = {r.name for r in zero_at_night.by_type(ALARM)}
+    assert "ops-api-running-tasks" not in names
+
+
+def test_a_service_always_running_keeps_plain_metrics() -> None:
+    result = scheduled(min_tasks=2)
+    for suffix, (namespace, metric, dims, stat, _, _) in GATED.items():
+        inputs = alarm(result, suffix)
+        assert "metricQueries" not in inputs
+        assert (inputs["namespace"], inputs["metricName"]) == (namespace, metric)
+        assert (inputs["dimensions"], inputs["statistic"], inputs["period"]) == (dims, stat, 300)
+    assert alarm(result, "api-running-tasks")["threshold"] == 2
+
+
+@pytest.mark.parametrize(("stack", "gated"), [("dev", True), ("prod", False)])
+def test_the_stacks_gate_their_503_alarms_as_their_schedules_say(stack: str, gated: bool) -> None:
+    # dev's evening-off schedule takes the API to 0 tasks; prod's night keeps 2.
+    result = plan(stack)
+    for suffix in ("alb-elb-5xx", "cdn-5xx-rate"):
+        assert ("metricQueries" in result.one(ALARM, f"ops-{suffix}").inputs) is gated, (stack, suffix)
+
+
+def test_outside_us_east_1_the_cloudfront_alarm_cannot_see_the_service() -> None:
+    # An alarm reads metrics of its own region only: CloudFront's live in us-east-1.
+    result = scheduled(min_tasks=0, region="eu-west-1")
+    assert "metricQueries" in alarm(result, "alb-elb-5xx")
+    cdn = alarm(result, "cdn-5xx-rate")
+    assert "metricQueries" not in cdn
+    assert cdn["metricName"] == "5xxErrorRate"
+
+
 def test_regional_alarms_notify_the_regional_topic_on_alarm_and_ok(everything: PlanResult) -> None:
     for suffix in EXPECTED:
         inputs = alarm(everything, suffix)
@@ -254,7 +345,8 @@ def test_budget_alerts_at_80_actual_and_100_forecast(everything: PlanResult) -> 
     assert budget["name"] == "webapp-dev-monthly"
     assert (budget["budgetType"], budget["timeUnit"]) == ("COST", "MONTHLY")
     assert (budget["limitAmount"], budget["limitUnit"]) == ("50.00", "USD")
-    assert "costFilters" not in budget
+    # The stack's cost, not the account's (bootstrap/ activates `stack` as a cost allocation tag).
+    assert budget["costFilters"] == [{"name": "TagKeyValue", "values": ["user:stack$dev"]}]
     subscribers = {
         "subscriberEmailAddresses": ["ops@example.com", "oncall@example.org"],
         "subscriberSnsTopicArns": [topic_arn("eu-west-1")],
@@ -267,11 +359,11 @@ def test_budget_alerts_at_80_actual_and_100_forecast(everything: PlanResult) -> 
     ]  # fmt: skip
 
 
-def test_budget_limit_and_stack_tag_filter_from_config() -> None:
-    config = {**EMAILS, "budget": {"monthlyLimitUsd": 500, "forecastPercent": 110, "filterByStackTag": True}}
+def test_budget_limit_and_whole_account_from_config() -> None:
+    config = {**EMAILS, "budget": {"monthlyLimitUsd": 500, "forecastPercent": 110, "filterByStackTag": False}}
     budget = build(MINIMAL, "us-east-1", config).one("aws:budgets/budget:Budget").inputs
     assert budget["limitAmount"] == "500.00"
-    assert budget["costFilters"] == [{"name": "TagKeyValue", "values": ["user:stack$dev"]}]
+    assert "costFilters" not in budget
     assert [n["threshold"] for n in budget["notifications"]] == [80, 110]
 
 

@@ -19,9 +19,15 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
 
-def run_nat(strategy: NatStrategy, az_count: int = 2, instance_type: str = "t4g.nano") -> PlanResult:
+def run_nat(
+    strategy: NatStrategy, az_count: int = 2, instance_type: str = "t4g.nano", ami: str | None = None
+) -> PlanResult:
     args = NetworkArgs(
-        nat_type=NatType.INSTANCE, nat_strategy=strategy, az_count=az_count, nat_instance_type=instance_type
+        nat_type=NatType.INSTANCE,
+        nat_strategy=strategy,
+        az_count=az_count,
+        nat_instance_type=instance_type,
+        nat_instance_ami=ami,
     )
 
     def build() -> None:
@@ -80,6 +86,29 @@ def test_the_instance_is_a_hardened_graviton_nat(single: PlanResult) -> None:
 def test_the_ami_is_the_al2023_arm64_public_parameter(single: PlanResult) -> None:
     [lookup] = [i for i in single.invokes if i.token == "aws:ssm/getParameter:getParameter"]
     assert lookup.args == {"name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"}
+
+
+def test_an_unpinned_instance_keeps_its_first_ami(single: PlanResult, per_az: PlanResult) -> None:
+    # A newer image in the public parameter must not replace the NAT during a routine deploy.
+    for result in (single, per_az):
+        instances = result.by_type(INSTANCE)
+        assert instances
+        assert [i.ignore_changes for i in instances] == [["ami"]] * len(instances)
+
+
+def test_a_pinned_ami_is_used_without_a_lookup_and_not_ignored() -> None:
+    result = run_nat(NatStrategy.ONE_PER_AZ, ami="ami-0abcdef1234567890")
+    instances = result.by_type(INSTANCE)
+    assert [i.inputs["ami"] for i in instances] == ["ami-0abcdef1234567890"] * 2
+    # Changing the pin is how the user asks for a new image, so the change must reach the diff.
+    assert [i.ignore_changes for i in instances] == [[], []]
+    assert [i for i in result.invokes if i.token == "aws:ssm/getParameter:getParameter"] == []
+
+
+def test_the_stack_passes_network_nat_instance_ami() -> None:
+    result = plan("dev", network=network(natType="instance", natInstanceAmi="ami-0123456789abcdef0"))
+    [instance] = result.by_type(INSTANCE)
+    assert instance.inputs["ami"] == "ami-0123456789abcdef0"
 
 
 def test_user_data_forwards_and_masquerades_vpc_traffic_persistently() -> None:
@@ -254,6 +283,29 @@ def test_instance_type_without_instance_mode_is_an_error() -> None:
     assert problems(natInstanceType="t4g.micro") == [
         'webapp:network.natInstanceType = "t4g.micro": is only used with natType "instance"; remove it or '
         'set natType to "instance"'
+    ]
+
+
+@pytest.mark.parametrize(
+    "ami", ["ami-123", "ami-0ABCDEF1234567890", "ami-0abcdef12345678901", "0abcdef1234567890", "al2023"]
+)
+def test_nat_instance_ami_must_be_an_ami_id(ami: str) -> None:
+    assert problems(natType="instance", natInstanceAmi=ami) == [
+        f'webapp:network.natInstanceAmi = "{ami}": must be an AMI id such as "ami-0abcdef1234567890" '
+        '("ami-" then 8 or 17 lowercase hex digits) of an arm64 Amazon Linux 2023 image'
+    ]
+
+
+@pytest.mark.parametrize("ami", ["ami-0abcdef1234567890", "ami-12345678"])
+def test_ami_ids_are_accepted(ami: str) -> None:
+    args = validate_config(NetworkArgs, {"natType": "instance", "natInstanceAmi": ami}, "webapp:network")
+    assert args.nat_instance_ami == ami
+
+
+def test_ami_without_instance_mode_is_an_error() -> None:
+    assert problems(natInstanceAmi="ami-0abcdef1234567890") == [
+        'webapp:network.natInstanceAmi = "ami-0abcdef1234567890": is only used with natType "instance"; '
+        'remove it or set natType to "instance"'
     ]
 
 

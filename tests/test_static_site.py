@@ -252,6 +252,13 @@ def test_alb_admits_only_cloudfront_vpc_origin_security_group(dev: PlanResult) -
     assert [i.args for i in lookup] == [{"name": "CloudFront-VPCOrigins-Service-SG", "vpcId": "vpc-mock"}]
 
 
+def test_the_alb_ingress_rule_depends_on_the_vpc_origin(dev: PlanResult) -> None:
+    # CloudFront owns the referenced group and deletes it with the VPC origin: the rule must be
+    # created after the origin and deleted before it.
+    rule, origin = dev.one(INGRESS), dev.one(VPC_ORIGIN)
+    assert origin.urn in rule.dependencies
+
+
 def test_without_api_there_is_no_vpc_origin_or_ingress() -> None:
     result = deploy(api=None)
     assert result.by_type(VPC_ORIGIN) == []
