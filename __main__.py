@@ -39,6 +39,7 @@ from components import (
     UploadsBucket,
     WebAcl,
 )
+from components.deploy_permissions_boundary import stack_role_guard
 from stack_config import load_settings
 
 settings = load_settings()
@@ -57,6 +58,9 @@ us_east_1_provider = aws.Provider(
     default_tags=aws.ProviderDefaultTagsArgs(tags=settings.default_tags()),
 )
 on_us_east_1 = pulumi.ResourceOptions(providers={"aws": us_east_1_provider})
+# Every role the stack creates gets the boundary (webapp:iam.permissionsBoundary) and the path
+# /<project>/<stack>/ the bootstrap's deploy roles require (docs/decisions/0014).
+role_guard = stack_role_guard(config.iam, pulumi.InvokeOutputOptions(provider=aws_provider))
 
 # Opt-in: one regional KMS key for the log groups created below (not the us-east-1 ones).
 logs_key = (
@@ -65,7 +69,7 @@ logs_key = (
     else None
 )
 log_kms_key_arn = logs_key.key_arn if logs_key else None
-network = Network("net", config.network, opts=on_aws, log_kms_key_arn=log_kms_key_arn)
+network = Network("net", config.network, opts=on_aws, log_kms_key_arn=log_kms_key_arn, role_guard=role_guard)
 cluster = Cluster("app", config.cluster, opts=on_aws)
 registry = ImageRegistry(
     "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
@@ -78,6 +82,7 @@ database = Database(
     subnet_ids=network.isolated_subnet_ids,
     protect=config.protect,
     log_kms_key_arn=log_kms_key_arn,
+    role_guard=role_guard,
     opts=on_aws,
 )
 # cache.mode none: no Cache at all, so no REDIS_* variables, cache alarms or cache outputs.
@@ -127,6 +132,7 @@ api = ContainerService(
     connections=app_stores,
     sidecars=[cache_sidecar] if cache_sidecar is not None else [],
     log_kms_key_arn=log_kms_key_arn,
+    role_guard=role_guard,
     opts=on_aws,
 )
 workers = {
@@ -140,6 +146,7 @@ workers = {
         secrets=secrets.references,
         connections=app_stores,
         log_kms_key_arn=log_kms_key_arn,
+        role_guard=role_guard,
         opts=on_aws,
     )
     for name, worker in config.workers.items()
@@ -199,7 +206,8 @@ if config.site.enabled:
         pulumi.export("siteAccessLogGroupName", site.access_logs.log_group.name)
 
 # Alarms for every part that exists (to the stack's encrypted SNS topic), a dashboard, a budget.
-services = [ServiceMetrics("api", cluster.name, api.service_name, api.lowest_min_count)] + [
+api_metrics = ServiceMetrics("api", cluster.name, api.service_name, api.lowest_min_count)
+services = [api_metrics] + [
     ServiceMetrics(f"worker-{name}", cluster.name, worker.service_name, worker.lowest_min_count)
     for name, worker in workers.items()
 ]
@@ -211,6 +219,7 @@ monitoring = Monitoring(
         load_balancer=LoadBalancerMetrics(
             arn_suffix=load_balancer.arn_suffix,
             target_group_arn_suffix=load_balancer.target_group_arn_suffix,
+            service=api_metrics,
         ),
         services=services,
         database=DatabaseMetrics(
@@ -221,6 +230,8 @@ monitoring = Monitoring(
         # Only ElastiCache publishes cache metrics (a sidecar has no member clusters).
         cache=CacheMetrics(cache.member_cluster_ids) if cache and cache.member_cluster_ids else None,
         distribution_id=site.distribution_id if site is not None else None,
+        # The API answers the distribution's API path only through the VPC origin (frontDoor cdn).
+        distribution_service=api_metrics if site is not None and behind_cdn else None,
     ),
     protect=config.protect,
     opts=on_aws,
@@ -230,7 +241,9 @@ if monitoring.dashboard_url is not None:
     pulumi.export("dashboardUrl", monitoring.dashboard_url)
 
 if config.audit_trail.enabled:
-    trail = AuditTrail("audit", config.audit_trail, protect=config.protect, opts=on_aws)
+    trail = AuditTrail(
+        "audit", config.audit_trail, protect=config.protect, role_guard=role_guard, opts=on_aws
+    )
     pulumi.export("auditTrailArn", trail.trail_arn)
 
 if uploads is not None:
@@ -287,6 +300,7 @@ if config.migration is not None:
         log_retention_days=config.service.log_retention_days,
         architecture=config.service.architecture,
         log_kms_key_arn=log_kms_key_arn,
+        role_guard=role_guard,
         opts=on_aws,
     )
     pulumi.export("migrationTaskFamily", migration.task_family)

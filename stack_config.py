@@ -34,6 +34,7 @@ from components import (
     validate_config,
 )
 from components._model import ConfigModel
+from components.deploy_permissions_boundary import IamArgs
 from components.profiles import Profile, apply_profile
 
 # Tags this program sets itself on every resource; config may add others, not override these.
@@ -102,6 +103,8 @@ class StackConfig(ConfigModel):
     monitoring: MonitoringArgs = MonitoringArgs()
     # An account-wide CloudTrail trail; off unless the account has none.
     audit_trail: AuditTrailArgs = AuditTrailArgs()
+    # The permissions boundary of every role the stack creates (bootstrap/'s, by default).
+    iam: IamArgs = IamArgs()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,9 +1,10 @@
-"""Bootstrap: the S3 state backend, its KMS secrets key and the GitHub OIDC deploy roles.
+"""Bootstrap: the S3 state backend, a secrets key and a permissions boundary per app stack, the
+GitHub OIDC deploy roles, and the cost allocation tags.
 
 Run once per AWS account, with its own state kept outside the bucket it creates
-(``pulumi login --local``; docs/decisions/0011). Config is the ``webapp-bootstrap:*`` keys of
-``GitHubDeployRolesArgs`` and ``aws:region``; a bad value stops the run with one line per
-problem before anything is registered. The key and the bucket are always protected.
+(``pulumi login --local``; docs/decisions/0011 and 0014). Config is the ``webapp-bootstrap:*``
+keys of ``GitHubDeployRolesArgs`` and ``aws:region``; a bad value stops the run with one line per
+problem before anything is registered. The keys and the bucket are always protected.
 """
 
 import json
@@ -23,6 +24,10 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from components import ConfigError, validate_config  # noqa: E402
+from components.deploy_permissions_boundary import (  # noqa: E402
+    boundary_policy_name,
+    workload_boundary_policy,
+)
 from components.github_deploy_roles import GitHubDeployRoles  # noqa: E402
 from components.github_deploy_roles_args import GitHubDeployRolesArgs  # noqa: E402
 from components.state_backend import StateBackend  # noqa: E402
@@ -72,15 +77,46 @@ provider = aws.Provider(
 )
 on_aws = pulumi.ResourceOptions(providers={"aws": provider})
 
-backend = StateBackend("state", project=args.app_project, protect=True, opts=on_aws)
+stacks = [args.dev_stack, args.prod_stack]
+backend = StateBackend("state", project=args.app_project, stacks=stacks, protect=True, opts=on_aws)
 roles = GitHubDeployRoles(
-    "github", args, state_bucket_arn=backend.bucket_arn, secrets_key_arn=backend.key_arn, opts=on_aws
+    "github",
+    args,
+    state_bucket_arn=backend.bucket_arn,
+    state_key_arn=backend.key_arn,
+    secrets_key_arns=backend.secrets_key_arns,
+    opts=on_aws,
 )
 
+# The ceiling of every role an app stack creates; the deploy roles may create or change a role
+# only with its stack's boundary, which the app computes from this name (docs/decisions/0014).
+protected_keys = [backend.key_arn, *backend.secrets_key_arns.values()]
+boundaries = {
+    stack: aws.iam.Policy(
+        f"boundary-{stack}",
+        name=boundary_policy_name(args.app_project, stack),
+        description=f"Permissions boundary of every role of the {args.app_project}/{stack} stack",
+        policy=pulumi.Output.all(backend.bucket_arn, *protected_keys).apply(
+            lambda v, stack=stack: workload_boundary_policy(
+                project=args.app_project, stack=stack, state_bucket_arn=v[0], protected_key_arns=v[1:]
+            )
+        ),
+        opts=on_aws,
+    )
+    for stack in stacks
+}
+
+if args.activate_cost_allocation_tags:
+    # The stacks' budgets filter on `stack`; Cost Explorer shows a tag only once it is active.
+    for tag in ("project", "stack"):
+        aws.costexplorer.CostAllocationTag(f"cost-tag-{tag}", tag_key=tag, status="Active", opts=on_aws)
+
 pulumi.export("stateBucket", backend.bucket_name)
-pulumi.export("loginUrl", backend.login_url)
-pulumi.export("secretsProvider", backend.secrets_provider)
+pulumi.export("loginUrls", backend.login_urls)
+pulumi.export("secretsProviders", backend.secrets_providers)
+pulumi.export("workloadBoundaryArns", {stack: policy.arn for stack, policy in boundaries.items()})
 pulumi.export("oidcProviderArn", roles.oidc_provider_arn)
 pulumi.export("previewRoleArn", roles.preview_role_arn)
+pulumi.export("prodPreviewRoleArn", roles.prod_preview_role_arn)
 pulumi.export("devRoleArn", roles.dev_role_arn)
 pulumi.export("prodRoleArn", roles.prod_role_arn)

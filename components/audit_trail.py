@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from .audit_trail_args import AuditTrailArgs
 from .audit_trail_policies import TrailNames, bucket_policy, key_policy, trust_policy, write_policy
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .private_bucket import private_bucket
 
 # An overwritten or deleted log file stays restorable this long (versioning guards against tampering).
@@ -45,6 +46,7 @@ class AuditTrail(pulumi.ComponentResource):
         args: AuditTrailArgs,
         *,
         protect: bool = False,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:AuditTrail", name, None, opts)
@@ -85,6 +87,8 @@ class AuditTrail(pulumi.ComponentResource):
             f"{name}-cloudwatch",
             description="CloudTrail delivery to one CloudWatch log group",
             assume_role_policy=names.apply(trust_policy),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=child,
         )
         role_policy = aws.iam.RolePolicy(

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from .connection_rules import admit_load_balancer, open_connections
 from .container_definition import CONTAINER_NAME, ContainerSettings
 from .container_service_args import ContainerServiceArgs
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .fargate_task import FargateTask
 from .service_autoscaling import ServiceAutoscaling, check_autoscaling
 from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
@@ -79,6 +80,7 @@ class ContainerService(pulumi.ComponentResource):
         connections: Sequence[Connection] = (),
         sidecars: Sequence[SidecarContainer] = (),
         log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # Wiring mistakes surface before anything is registered.
@@ -96,6 +98,8 @@ class ContainerService(pulumi.ComponentResource):
             f"{name}-task",
             description=f"What {name} code may call in AWS (nothing unless granted)",
             assume_role_policy=ecs_tasks_trust(self),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=child,
         )
         waits_for: list[pulumi.Resource] = []
@@ -138,6 +142,7 @@ class ContainerService(pulumi.ComponentResource):
             log_retention_days=args.log_retention_days,
             task_role=self.task_role,
             log_kms_key_arn=log_kms_key_arn,
+            role_guard=role_guard,
         )
 
         self.security_group = aws.ec2.SecurityGroup(

@@ -12,6 +12,7 @@ from .aurora_database import build_aurora
 from .database_args import DatabaseArgs, EngineMode
 from .database_common import PORT, DatabaseContext
 from .database_instance import build_instance
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .wiring import Connection, SecretReference
 
 # RDS identifiers allow 63 characters; 50 leaves room for suffixes such as "-reader-5".
@@ -68,6 +69,7 @@ class Database(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool = False,
         log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:Database", name, None, opts)
@@ -107,7 +109,7 @@ class Database(pulumi.ComponentResource):
         monitoring_role_arn: pulumi.Output[str] | None = None
         monitoring_ready: list[pulumi.Resource] = []
         if args.enhanced_monitoring_seconds > 0:
-            monitoring_role_arn, attachment = self._monitoring_role(name, identifier)
+            monitoring_role_arn, attachment = self._monitoring_role(name, identifier, role_guard)
             monitoring_ready.append(attachment)
 
         context = DatabaseContext(
@@ -170,7 +172,9 @@ class Database(pulumi.ComponentResource):
             }
         )
 
-    def _monitoring_role(self, name: str, identifier: str) -> tuple[pulumi.Output[str], pulumi.Resource]:
+    def _monitoring_role(
+        self, name: str, identifier: str, role_guard: RoleGuard
+    ) -> tuple[pulumi.Output[str], pulumi.Resource]:
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         trust = pulumi.Output.all(
@@ -182,6 +186,8 @@ class Database(pulumi.ComponentResource):
             f"{name}-monitoring",
             description=f"RDS enhanced monitoring of {identifier} sends OS metrics to CloudWatch Logs",
             assume_role_policy=trust,
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=pulumi.ResourceOptions(parent=self),
         )
         # The AWS managed policy is the documented permission set for enhanced monitoring; it

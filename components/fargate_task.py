@@ -8,6 +8,7 @@ import pulumi_aws as aws
 
 from .container_definition import ContainerSettings, container_definitions, task_family
 from .container_service_args import scratch_volume_name
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .fargate_task_size import Architecture, FargateTaskSize
 from .task_iam import ecs_tasks_trust, execution_policy_output
 from .wiring import ImageRef, SecretReference
@@ -44,6 +45,7 @@ class FargateTask:
         log_retention_days: int,
         task_role: aws.iam.Role | None,
         log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
     ) -> None:
         child = pulumi.ResourceOptions(parent=parent)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=parent)).region
@@ -60,6 +62,8 @@ class FargateTask:
             f"{name}-execution",
             description=f"ECS starts {name} tasks: image pull, logs, secrets",
             assume_role_policy=ecs_tasks_trust(parent),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=child,
         )
         self.execution_policy = aws.iam.RolePolicy(

@@ -1,6 +1,7 @@
 """GitHubDeployRoles: keyless deploys from GitHub Actions through OIDC, one role per trust level."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pulumi
@@ -15,13 +16,17 @@ AUDIENCE = "sts.amazonaws.com"
 CLAIM_PREFIX = "token.actions.githubusercontent.com"
 # CloudFront's certificates and web ACLs live there, whatever the stack's region.
 CLOUDFRONT_REGION = "us-east-1"
+DEPLOY_PARTS = ("state-and-read", "services", "keys-and-roles", "guards")
 
 
 class GitHubDeployRoles(pulumi.ComponentResource):
-    """The GitHub OIDC provider (or an existing one) and three roles trusted only by one repository.
+    """The GitHub OIDC provider (or an existing one) and four roles trusted only by one repository.
 
     - ``<appProject>-github-preview``: subject ``repo:<owner>/<repo>:pull_request``; read-only,
-      plus the state bucket (reads, lock files) and ``kms:Decrypt`` on the secrets key.
+      plus ``devStack``'s state prefix (reads, lock files) and ``kms:Decrypt`` on its secrets key.
+    - ``<appProject>-github-prod-preview``: subject
+      ``repo:<owner>/<repo>:environment:<prodPreviewEnvironment>``; the same for ``prodStack``.
+      A pull request's code decrypts prod's secrets only after a reviewer approved that run.
     - ``<appProject>-github-dev``: subject ``repo:<owner>/<repo>:environment:<devEnvironment>``
       (or ``:ref:refs/heads/<deployBranch>`` when ``devEnvironment`` is null); deploys ``devStack``.
     - ``<appProject>-github-prod``: subject ``repo:<owner>/<repo>:environment:<prodEnvironment>``
@@ -29,20 +34,23 @@ class GitHubDeployRoles(pulumi.ComponentResource):
       environment's deployment-branch rule and required reviewers (set both in the repository).
 
     Every trust also requires audience ``sts.amazonaws.com``. The deploy roles get the documents
-    of ``components.deploy_permissions``: the stack's services in its regions, IAM roles and KMS
-    keys only when tagged with their own project and stack, and denies that keep them off the
-    state backend's settings, the deploy roles and long-lived credentials.
+    of ``components.deploy_permissions``: the stack's services in its regions, IAM roles only
+    under the stack's path and with its permissions boundary, KMS keys only when tagged with the
+    stack, nothing on another stack's tagged resources, and denies that keep them off the state
+    backend's settings, the boundaries, the deploy roles and long-lived credentials.
 
     Example::
 
-        backend = StateBackend("state", project="webapp", protect=True)
+        backend = StateBackend("state", project="webapp", stacks=["dev", "prod"], protect=True)
         roles = GitHubDeployRoles("github", GitHubDeployRolesArgs(github_repository="octo-org/webapp"),
-                                  state_bucket_arn=backend.bucket_arn, secrets_key_arn=backend.key_arn)
+                                  state_bucket_arn=backend.bucket_arn, state_key_arn=backend.key_arn,
+                                  secrets_key_arns=backend.secrets_key_arns)
         pulumi.export("prodRoleArn", roles.prod_role_arn)
     """
 
     oidc_provider_arn: pulumi.Output[str]
     preview_role_arn: pulumi.Output[str]
+    prod_preview_role_arn: pulumi.Output[str]
     dev_role_arn: pulumi.Output[str]
     prod_role_arn: pulumi.Output[str]
 
@@ -52,7 +60,8 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         args: GitHubDeployRolesArgs,
         *,
         state_bucket_arn: pulumi.Input[str],
-        secrets_key_arn: pulumi.Input[str],
+        state_key_arn: pulumi.Input[str],
+        secrets_key_arns: Mapping[str, pulumi.Input[str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:GitHubDeployRoles", name, None, opts)
@@ -77,7 +86,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             aws.get_caller_identity_output(opts=invoke).account_id,
             region,
             state_bucket_arn,
-            secrets_key_arn,
+            state_key_arn,
         ).apply(
             lambda v: DeployScope(
                 partition=v[0],
@@ -86,18 +95,19 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 # Order kept, duplicates dropped: the bootstrap's region, the listed ones, us-east-1.
                 regions=tuple(dict.fromkeys([v[2], *args.deploy_regions, CLOUDFRONT_REGION])),
                 state_bucket_arn=v[3],
-                secrets_key_arn=v[4],
+                state_key_arn=v[4],
+                secrets_key_arn="",
                 protected_roles=f"{args.app_project}-github-*",
             )
         )
 
-        preview = self._role("preview", args.subject("pull_request"), "previews pull requests (read-only)")
-        aws.iam.RolePolicy(
-            f"{name}-preview",
-            name="preview",
-            role=preview.name,
-            policy=scope.apply(preview_policy),
-            opts=self._child,
+        self._keys = secrets_key_arns
+        preview = self._preview_role("preview", args.subject("pull_request"), args.dev_stack, scope)
+        prod_preview = self._preview_role(
+            "prod-preview",
+            args.subject(f"environment:{args.prod_preview_environment}"),
+            args.prod_stack,
+            scope,
         )
         dev_claim = (
             f"environment:{args.dev_environment}"
@@ -109,12 +119,14 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         prod = self._deploy_role("prod", args.subject(prod_claim), args.prod_stack, scope)
 
         self.preview_role_arn = preview.arn
+        self.prod_preview_role_arn = prod_preview.arn
         self.dev_role_arn = dev.arn
         self.prod_role_arn = prod.arn
         self.register_outputs(
             {
                 "oidcProviderArn": self.oidc_provider_arn,
                 "previewRoleArn": self.preview_role_arn,
+                "prodPreviewRoleArn": self.prod_preview_role_arn,
                 "devRoleArn": self.dev_role_arn,
                 "prodRoleArn": self.prod_role_arn,
             }
@@ -131,12 +143,29 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _stack_scope(self, scope: pulumi.Output[DeployScope], stack: str) -> pulumi.Output[DeployScope]:
+        key = pulumi.Output.from_input(self._keys[stack])
+        return pulumi.Output.all(scope, key).apply(lambda v: replace(v[0], stack=stack, secrets_key_arn=v[1]))
+
+    def _preview_role(
+        self, kind: str, subject: str, stack: str, scope: pulumi.Output[DeployScope]
+    ) -> aws.iam.Role:
+        role = self._role(kind, subject, f"previews the {self._args.app_project}/{stack} stack (read-only)")
+        aws.iam.RolePolicy(
+            f"{self._name}-{kind}",
+            name="preview",
+            role=role.name,
+            policy=self._stack_scope(scope, stack).apply(preview_policy),
+            opts=self._child,
+        )
+        return role
+
     def _deploy_role(
         self, kind: str, subject: str, stack: str, scope: pulumi.Output[DeployScope]
     ) -> aws.iam.Role:
         role = self._role(kind, subject, f"deploys the {self._args.app_project}/{stack} stack")
-        documents = scope.apply(lambda s: deploy_policies(replace(s, stack=stack)))
-        for part in ("state-and-read", "services", "keys-and-roles"):
+        documents = self._stack_scope(scope, stack).apply(deploy_policies)
+        for part in DEPLOY_PARTS:
             policy = aws.iam.Policy(
                 f"{self._name}-{kind}-{part}",
                 name=f"{self._args.app_project}-github-{kind}-{part}",

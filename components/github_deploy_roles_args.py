@@ -22,10 +22,12 @@ class GitHubDeployRolesArgs(ConfigModel):
     """Which repository may deploy, through which GitHub environments, into which stacks.
 
     Three roles, each trusted only through GitHub's OIDC provider with audience
-    ``sts.amazonaws.com`` and one exact subject: pull requests of ``githubRepository`` preview,
-    the ``devEnvironment`` job deploys the app's ``devStack``, the ``prodEnvironment`` job deploys
-    ``prodStack``. ``appProject`` is the app's Pulumi project name: the deploy roles are named
-    ``<appProject>-github-<preview|dev|prod>`` and may change only resources tagged with it.
+    ``sts.amazonaws.com`` and one exact subject: pull requests of ``githubRepository`` preview
+    ``devStack``, the ``prodPreviewEnvironment`` job (a protected environment: a reviewer
+    approves each run) previews ``prodStack``, the ``devEnvironment`` job deploys ``devStack``,
+    the ``prodEnvironment`` job deploys ``prodStack``. ``appProject`` is the app's Pulumi project
+    name: the roles are named ``<appProject>-github-<preview|prod-preview|dev|prod>`` and may
+    change only resources tagged with it.
 
     Example::
 
@@ -43,11 +45,16 @@ class GitHubDeployRolesArgs(ConfigModel):
     # devEnvironment null: the dev job has no environment and is trusted on deployBranch instead.
     dev_environment: str | None = "dev"
     prod_environment: str = "production"
+    # Prod's previews read prod's state and decrypt its secrets: only after approval (ADR 0014).
+    prod_preview_environment: str = "production-preview"
     deploy_branch: str = "main"
     # Regions the stacks deploy to; the bootstrap's own region and us-east-1 (CloudFront's
     # certificates and web ACLs) are always added.
     deploy_regions: tuple[str, ...] = ()
     max_session_seconds: int = Field(default=3600, ge=3600, le=43200)
+    # The bootstrap activates `project` and `stack` as cost allocation tags (the stacks' budgets
+    # filter on `stack`). Only an organization's management account may: false in member accounts.
+    activate_cost_allocation_tags: bool = True
 
     @field_validator("github_repository")
     @classmethod
@@ -69,7 +76,14 @@ class GitHubDeployRolesArgs(ConfigModel):
             )
         return value
 
-    @field_validator("app_project", "dev_stack", "prod_stack", "dev_environment", "prod_environment")
+    @field_validator(
+        "app_project",
+        "dev_stack",
+        "prod_stack",
+        "dev_environment",
+        "prod_environment",
+        "prod_preview_environment",
+    )
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         if value is not None and not _NAME.match(value):
@@ -100,6 +114,11 @@ class GitHubDeployRolesArgs(ConfigModel):
             raise ConfigFieldError(
                 "prodEnvironment", self.prod_environment, "must differ from devEnvironment"
             )
+        if self.prod_preview_environment in (self.dev_environment, self.prod_environment):
+            raise ConfigFieldError(
+                "prodPreviewEnvironment", self.prod_preview_environment,
+                "must differ from devEnvironment and prodEnvironment",
+            )  # fmt: skip
         return self
 
     def subject(self, claim: str) -> str:

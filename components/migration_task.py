@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 
 from .container_definition import ContainerSettings
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .fargate_task import FargateTask
 from .fargate_task_size import Architecture
 from .log_retention import CLOUDWATCH_RETENTION_DAYS
@@ -68,6 +69,7 @@ class MigrationTask(pulumi.ComponentResource):
         architecture: Architecture,
         connections: Sequence[Connection] = (),
         log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         all_environment, all_secrets = merge_variables(name, environment, secrets, connections)
@@ -89,6 +91,7 @@ class MigrationTask(pulumi.ComponentResource):
             log_retention_days=log_retention_days,
             task_role=None,
             log_kms_key_arn=log_kms_key_arn,
+            role_guard=role_guard,
         )
         self.task_family = self.task.family
         self.task_definition_arn = self.task.task_definition.arn

@@ -108,8 +108,9 @@ class AlarmOverride(ConfigModel):
 class BudgetArgs(ConfigModel):
     """A monthly AWS Budgets cost budget (``monitoring.budget``) mailing the alarm recipients.
 
-    ``filterByStackTag`` counts only costs tagged ``stack=<stack name>``; the ``stack`` tag must
-    first be activated as a cost allocation tag in the Billing console, or the budget sees $0.
+    ``filterByStackTag`` (default true) counts only costs tagged ``stack=<stack name>``, so the
+    budget measures the stack, not the account; ``bootstrap/`` activates ``stack`` as a cost
+    allocation tag (until it is active, the budget sees $0). False: the whole account.
 
     Example::
 
@@ -121,7 +122,7 @@ class BudgetArgs(ConfigModel):
     monthly_limit_usd: float = Field(default=50, gt=0, le=1_000_000)
     actual_percent: float = Field(default=80, gt=0, le=1000)
     forecast_percent: float = Field(default=100, gt=0, le=1000)
-    filter_by_stack_tag: bool = False
+    filter_by_stack_tag: bool = True
 
 
 @dataclass(frozen=True)

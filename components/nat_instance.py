@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+
 # AWS's public parameter for the newest Amazon Linux 2023 arm64 AMI (Graviton).
 AL2023_ARM64_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 SSM_MANAGED_POLICY = "AmazonSSMManagedInstanceCore"
@@ -47,7 +49,8 @@ systemctl disable --now sshd
 class NatInstances(pulumi.ComponentResource):
     """One NAT instance (``single``) or one per AZ (``per_az``), and the private subnets' routes.
 
-    Each instance: AL2023 arm64 from the SSM public parameter, source/destination check off, a
+    Each instance: ``ami``, or else AL2023 arm64 from the SSM public parameter at creation and
+    kept afterwards (a newer image never replaces it by itself), source/destination check off, a
     public IP, IMDSv2 only, an encrypted gp3 root volume, no key pair (Session Manager instead),
     simplified automatic recovery plus CloudWatch alarms that recover it (host failure) or reboot
     it (OS failure). Private subnet ``i`` routes 0.0.0.0/0 to its AZ's instance (``per_az``) or to
@@ -59,6 +62,7 @@ class NatInstances(pulumi.ComponentResource):
                            public_subnet_ids=vpc.public_subnet_ids,
                            private_subnet_ids=vpc.private_subnet_ids, az_count=2,
                            per_az=False, instance_type="t4g.nano",
+                           ami=None,  # or "ami-0abcdef1234567890" to pin (and move) the image
                            opts=pulumi.ResourceOptions(parent=network))
     """
 
@@ -76,6 +80,8 @@ class NatInstances(pulumi.ComponentResource):
         az_count: int,
         per_az: bool,
         instance_type: str,
+        ami: str | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:NatInstances", name, None, opts)
@@ -83,7 +89,16 @@ class NatInstances(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
-        ami = aws.ssm.get_parameter_output(name=AL2023_ARM64_PARAMETER, opts=invoke).insecure_value
+        # The AMI is an input that replaces the instance when it changes, and the public parameter
+        # moves whenever AWS publishes an image: followed on every run, a routine deploy would
+        # replace the NAT and cut the private subnets' egress. So an unpinned instance keeps the
+        # image it was created with (ignore_changes: the engine reuses the AMI in the state).
+        # A pinned `ami` is not ignored: the engine would then also reuse the old id when the pin
+        # changes (even under `pulumi up --replace`), and changing the pin is how a user asks for
+        # a new image.
+        keep_ami = ami is None
+        image = ami or aws.ssm.get_parameter_output(name=AL2023_ARM64_PARAMETER, opts=invoke).insecure_value
+        instance_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["ami"] if keep_ami else None)
 
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
@@ -110,13 +125,13 @@ class NatInstances(pulumi.ComponentResource):
             tags={"Name": f"{name}-sg"},
             opts=child,
         )
-        profile = self._ssm_profile(name, partition, child)
+        profile = self._ssm_profile(name, partition, child, role_guard)
 
         self.instances: list[aws.ec2.Instance] = []
         for i in range(az_count if per_az else 1):
             instance = aws.ec2.Instance(
                 f"{name}-{i + 1}",
-                ami=ami,
+                ami=image,
                 instance_type=instance_type,
                 subnet_id=public_subnet_ids.apply(lambda ids, i=i: ids[i]),
                 vpc_security_group_ids=[self.security_group.id],
@@ -141,7 +156,7 @@ class NatInstances(pulumi.ComponentResource):
                 user_data_replace_on_change=True,
                 tags={"Name": f"{name}-{i + 1}"},
                 volume_tags={"Name": f"{name}-{i + 1}"},
-                opts=child,
+                opts=instance_opts,
             )
             self._recovery_alarms(f"{name}-{i + 1}", instance, partition, region, child)
             self.instances.append(instance)
@@ -168,7 +183,7 @@ class NatInstances(pulumi.ComponentResource):
         )
 
     def _ssm_profile(
-        self, name: str, partition: pulumi.Output[str], child: pulumi.ResourceOptions
+        self, name: str, partition: pulumi.Output[str], child: pulumi.ResourceOptions, role_guard: RoleGuard
     ) -> aws.iam.InstanceProfile:
         role = aws.iam.Role(
             f"{name}-role",
@@ -185,6 +200,8 @@ class NatInstances(pulumi.ComponentResource):
                     ],
                 }
             ),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=child,
         )
         # The AWS managed policy is the documented minimum for the SSM agent (Session Manager).
@@ -197,6 +214,7 @@ class NatInstances(pulumi.ComponentResource):
         return aws.iam.InstanceProfile(
             f"{name}-profile",
             role=role.name,
+            path=role_guard.path,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
         )
 

@@ -7,6 +7,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from .deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from .nat_instance import NatInstances
 from .network_args import InterfaceEndpoint, NatStrategy, NatType, NetworkArgs
 
@@ -66,6 +67,7 @@ class Network(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
     ) -> None:
         super().__init__("webapp:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -108,6 +110,8 @@ class Network(pulumi.ComponentResource):
                 az_count=args.az_count,
                 per_az=args.nat_strategy is NatStrategy.ONE_PER_AZ,
                 instance_type=args.nat_instance_type,
+                ami=args.nat_instance_ami,
+                role_guard=role_guard,
                 opts=child,
             )
             self.nat_instance_ids = self.nat_instances.instance_ids
@@ -121,7 +125,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.flow_log_group_name = self._flow_logs(name, args, region, child, log_kms_key_arn)
+        self.flow_log_group_name = self._flow_logs(name, args, region, child, log_kms_key_arn, role_guard)
 
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -156,6 +160,7 @@ class Network(pulumi.ComponentResource):
         region: pulumi.Output[str],
         child: pulumi.ResourceOptions,
         log_kms_key_arn: pulumi.Input[str] | None,
+        role_guard: RoleGuard,
     ) -> pulumi.Output[str]:
         invoke = pulumi.InvokeOutputOptions(parent=self)
         account = aws.get_caller_identity_output(opts=invoke).account_id
@@ -191,6 +196,8 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             description="VPC flow logs delivery to one CloudWatch log group",
             assume_role_policy=trust,
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
             opts=child,
         )
         self.flow_log_role_policy = aws.iam.RolePolicy(

@@ -1,7 +1,8 @@
-"""StateBackend: an S3 bucket for ``pulumi login s3://...`` and a KMS key for ``awskms://`` secrets."""
+"""StateBackend: an S3 bucket for ``pulumi login s3://...``, a KMS key per stack for ``awskms://``."""
 
 import json
 import re
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -17,35 +18,39 @@ ABORT_MULTIPART_AFTER_DAYS = 7
 class StateBackend(pulumi.ComponentResource):
     """Self-hosted Pulumi state for teams without Pulumi Cloud.
 
-    Creates a customer-managed KMS key (rotation on, 30-day deletion window, alias
-    ``alias/<project>-pulumi-secrets``) and a private bucket (all public access blocked, ACLs
-    disabled, versioned, a TLS-only bucket policy) encrypted with SSE-KMS under that same key
-    with an S3 Bucket Key: reading the state then takes both ``s3:GetObject`` and
-    ``kms:Decrypt``, so the key policy and IAM decide together who sees resource outputs.
-    Noncurrent state versions expire after 90 days.
+    Creates a private bucket (all public access blocked, ACLs disabled, versioned, a TLS-only
+    bucket policy) encrypted with SSE-KMS under its own customer-managed key (alias
+    ``alias/<project>-pulumi-state``) with an S3 Bucket Key, so reading state takes both
+    ``s3:GetObject`` and ``kms:Decrypt``. Noncurrent state versions expire after 90 days.
 
-    ``login_url`` and ``secrets_provider`` are what ``pulumi login`` and
-    ``pulumi stack init --secrets-provider`` take. Pass ``protect=True`` (the bootstrap program
-    does) so the key and the bucket, and with them every stack's state, survive a destroy.
+    Each of ``stacks`` gets its own prefix (``login_urls[stack]`` is
+    ``s3://<bucket>/<project>/<stack>?region=...``) and its own secrets key
+    (``alias/<project>-<stack>-pulumi-secrets``, tagged ``stack=<stack>``; ``secrets_providers``),
+    so a role given one stack's prefix and key can neither read nor decrypt another's state or
+    secrets. Every key is rotated, with a 30-day deletion window. Pass ``protect=True`` (the
+    bootstrap program does) so the keys and the bucket, and with them every stack's state,
+    survive a destroy.
 
     Example::
 
-        backend = StateBackend("state", project="webapp", protect=True)
-        pulumi.export("loginUrl", backend.login_url)
-        pulumi.export("secretsProvider", backend.secrets_provider)
+        backend = StateBackend("state", project="webapp", stacks=["dev", "prod"], protect=True)
+        pulumi.export("loginUrls", backend.login_urls)
+        pulumi.export("secretsProviders", backend.secrets_providers)
     """
 
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
     key_arn: pulumi.Output[str]
-    login_url: pulumi.Output[str]
-    secrets_provider: pulumi.Output[str]
+    secrets_key_arns: dict[str, pulumi.Output[str]]
+    login_urls: dict[str, pulumi.Output[str]]
+    secrets_providers: dict[str, pulumi.Output[str]]
 
     def __init__(
         self,
         name: str,
         *,
         project: str | None = None,
+        stacks: Sequence[str] = (),
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -55,14 +60,31 @@ class StateBackend(pulumi.ComponentResource):
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
 
         self.key = aws.kms.Key(
-            f"{name}-secrets",
-            description=f"Encrypts the {project} Pulumi state bucket and stack secrets",
+            f"{name}-key",
+            description=f"Encrypts the {project} Pulumi state bucket",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
-        alias = re.sub(r"[^A-Za-z0-9/_-]", "-", f"alias/{project}-pulumi-secrets")
-        aws.kms.Alias(f"{name}-secrets", name=alias, target_key_id=self.key.key_id, opts=child)
+        aws.kms.Alias(f"{name}-key", name=_alias(f"{project}-pulumi-state"), target_key_id=self.key.key_id,
+                      opts=child)  # fmt: skip
+        self.stack_keys: dict[str, aws.kms.Key] = {}
+        self.secrets_providers = {}
+        for stack in stacks:
+            # Tagged with the app stack (over the provider's `stack` default tag): the deploy
+            # roles' ABAC then refuses this key to every other stack's role.
+            self.stack_keys[stack] = aws.kms.Key(
+                f"{name}-{stack}-secrets",
+                description=f"Encrypts the secrets of the {project}/{stack} stack",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                tags={"stack": stack},
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            )
+            alias = _alias(f"{project}-{stack}-pulumi-secrets")
+            aws.kms.Alias(f"{name}-{stack}-secrets", name=alias, target_key_id=self.stack_keys[stack].key_id,
+                          opts=child)  # fmt: skip
+            self.secrets_providers[stack] = pulumi.Output.concat("awskms://", alias, "?region=", region)
 
         private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.key.arn)
         self.bucket = private.bucket
@@ -101,15 +123,22 @@ class StateBackend(pulumi.ComponentResource):
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
         self.key_arn = self.key.arn
+        self.secrets_key_arns = {stack: key.arn for stack, key in self.stack_keys.items()}
         # The region in the URL: the CLI then finds the bucket wherever its AWS_REGION points.
-        self.login_url = pulumi.Output.concat("s3://", self.bucket.bucket, "?region=", region)
-        self.secrets_provider = pulumi.Output.concat("awskms://", alias, "?region=", region)
+        self.login_urls = {
+            stack: pulumi.Output.concat("s3://", self.bucket.bucket, f"/{project}/{stack}?region=", region)
+            for stack in stacks
+        }
         self.register_outputs(
             {
                 "bucketName": self.bucket_name,
                 "bucketArn": self.bucket_arn,
                 "keyArn": self.key_arn,
-                "loginUrl": self.login_url,
-                "secretsProvider": self.secrets_provider,
+                "loginUrls": self.login_urls,
+                "secretsProviders": self.secrets_providers,
             }
         )
+
+
+def _alias(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9/_-]", "-", f"alias/{name}")

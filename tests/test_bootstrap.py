@@ -43,20 +43,63 @@ def test_project_file_is_valid_and_reuses_the_repository_venv() -> None:
 def test_exports_what_the_workflows_need(committed: PlanResult) -> None:
     assert committed.outputs == {
         "stateBucket": "state-bucket-mock",
-        "loginUrl": "s3://state-bucket-mock?region=us-east-1",
-        "secretsProvider": "awskms://alias/webapp-pulumi-secrets?region=us-east-1",
+        "loginUrls": {
+            "dev": "s3://state-bucket-mock/webapp/dev?region=us-east-1",
+            "prod": "s3://state-bucket-mock/webapp/prod?region=us-east-1",
+        },
+        "secretsProviders": {
+            "dev": "awskms://alias/webapp-dev-pulumi-secrets?region=us-east-1",
+            "prod": "awskms://alias/webapp-prod-pulumi-secrets?region=us-east-1",
+        },
+        "workloadBoundaryArns": {
+            "dev": f"arn:aws:iam::{ACCOUNT}:policy/webapp-dev-workload-boundary",
+            "prod": f"arn:aws:iam::{ACCOUNT}:policy/webapp-prod-workload-boundary",
+        },
         "oidcProviderArn": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
         "previewRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-preview",
+        "prodPreviewRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-prod-preview",
         "devRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-dev",
         "prodRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-prod",
     }
 
 
-def test_the_state_key_and_bucket_are_always_protected(committed: PlanResult) -> None:
+def test_the_state_keys_and_bucket_are_always_protected(committed: PlanResult) -> None:
     assert {(r.type, r.name) for r in committed.resources if r.protect} == {
-        ("aws:kms/key:Key", "state-secrets"),
+        ("aws:kms/key:Key", "state-key"),
+        ("aws:kms/key:Key", "state-dev-secrets"),
+        ("aws:kms/key:Key", "state-prod-secrets"),
         ("aws:s3/bucket:Bucket", "state-bucket"),
     }
+
+
+@pytest.mark.parametrize(("stack", "other"), [("dev", "prod"), ("prod", "dev")])
+def test_one_workload_boundary_per_stack(committed: PlanResult, stack: str, other: str) -> None:
+    policy = committed.one("aws:iam/policy:Policy", f"boundary-{stack}").inputs
+    assert policy["name"] == f"webapp-{stack}-workload-boundary"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    assert statements["WorkloadActions"]["NotAction"] == ["iam:*", "sts:*", "organizations:*", "account:*"]
+    assert statements["NoOtherStacks"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/project": "webapp"},
+        "StringNotEquals": {"aws:ResourceTag/stack": stack},
+    }
+    key = "arn:aws:kms:us-east-1:123456789012:key/mock-key-state-{}"
+    assert statements["NoStateBackend"]["Resource"] == [
+        "arn:aws:s3:::state-bucket-mock", "arn:aws:s3:::state-bucket-mock/*",
+        key.format("key"), key.format("dev-secrets"), key.format("prod-secrets"),
+    ]  # fmt: skip
+
+
+def test_project_and_stack_become_cost_allocation_tags(committed: PlanResult) -> None:
+    tags = committed.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag")
+    assert sorted((t.name, t.inputs["tagKey"], t.inputs["status"]) for t in tags) == [
+        ("cost-tag-project", "project", "Active"),
+        ("cost-tag-stack", "stack", "Active"),
+    ]
+
+
+def test_member_accounts_leave_cost_allocation_tags_to_the_management_account() -> None:
+    result = run(config(**{f"{PROJECT}:activateCostAllocationTags": "false"})).execute()
+    assert result.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag") == []
 
 
 def test_resources_carry_the_bootstrap_project_tag_not_the_apps(committed: PlanResult) -> None:
@@ -103,8 +146,9 @@ def test_bad_config_stops_before_anything_is_registered() -> None:
         'webapp-bootstrap:githubRepository = "octo-org": must be "<owner>/<repository>" as GitHub spells it, '
         'e.g. "octo-org/webapp" (the trust policy compares it case-sensitively)',
         'webapp-bootstrap:deployRegion = ["eu-west-1"]: unknown key (did you mean deployRegions?); '
-        "allowed keys: appProject, deployBranch, deployRegions, devEnvironment, devStack, "
-        "existingOidcProviderArn, githubRepository, maxSessionSeconds, prodEnvironment, prodStack",
+        "allowed keys: activateCostAllocationTags, appProject, deployBranch, deployRegions, devEnvironment, "
+        "devStack, existingOidcProviderArn, githubRepository, maxSessionSeconds, prodEnvironment, "
+        "prodPreviewEnvironment, prodStack",
     ]
     assert [r for r in program.monitor.registrations if r.type != STACK_TYPE] == []
 

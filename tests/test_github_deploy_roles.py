@@ -23,8 +23,10 @@ ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 ACCOUNT = "123456789012"
 PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
 STATE_ARN = "arn:aws:s3:::state-bucket-abc123"
-KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-state-key"
-PARTS = ("state-and-read", "services", "keys-and-roles")
+STATE_KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-state-key"
+STACK_KEYS = {s: f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-{s}-secrets" for s in ("dev", "prod", "live")}
+KEY_ARN = STACK_KEYS["prod"]
+PARTS = ("state-and-read", "services", "keys-and-roles", "guards")
 REGIONS = ["eu-west-1", "eu-central-1", "us-east-1"]
 
 
@@ -36,9 +38,15 @@ def build(data: dict[str, Any], region: str = "eu-west-1") -> PlanResult:
     args = roles_args({"githubRepository": "octo-org/webapp", **data})
 
     def program() -> None:
-        roles = GitHubDeployRoles("github", args, state_bucket_arn=STATE_ARN, secrets_key_arn=KEY_ARN)
-        pulumi.export("arns", [roles.oidc_provider_arn, roles.preview_role_arn, roles.dev_role_arn,
-                               roles.prod_role_arn])  # fmt: skip
+        roles = GitHubDeployRoles(
+            "github",
+            args,
+            state_bucket_arn=STATE_ARN,
+            state_key_arn=STATE_KEY_ARN,
+            secrets_key_arns=STACK_KEYS,
+        )
+        pulumi.export("arns", [roles.oidc_provider_arn, roles.preview_role_arn, roles.prod_preview_role_arn,
+                               roles.dev_role_arn, roles.prod_role_arn])  # fmt: skip
 
     return run_components(program, region=region)
 
@@ -57,8 +65,8 @@ def document(result: PlanResult, kind: str, part: str) -> dict[str, Any]:
 
 
 def statements(result: PlanResult, kind: str) -> dict[str, dict[str, Any]]:
-    if kind == "preview":
-        docs = [json.loads(result.one(ROLE_POLICY, "github-preview").inputs["policy"])]
+    if kind in ("preview", "prod-preview"):
+        docs = [json.loads(result.one(ROLE_POLICY, f"github-{kind}").inputs["policy"])]
     else:
         docs = [document(result, kind, part) for part in PARTS]
     return {s["Sid"]: s for doc in docs for s in doc["Statement"]}
@@ -95,6 +103,9 @@ def test_github_oidc_provider_for_the_sts_audience(default: PlanResult) -> None:
 
 def test_each_role_trusts_one_exact_subject(default: PlanResult) -> None:
     assert trust(default, "preview") == expected_trust("repo:octo-org/webapp:pull_request")
+    assert trust(default, "prod-preview") == expected_trust(
+        "repo:octo-org/webapp:environment:production-preview"
+    )
     assert trust(default, "dev") == expected_trust("repo:octo-org/webapp:environment:dev")
     assert trust(default, "prod") == expected_trust("repo:octo-org/webapp:environment:production")
 
@@ -113,10 +124,16 @@ def test_an_existing_provider_is_reused_not_created() -> None:
     assert result.outputs["arns"][0] == existing
 
 
+def test_prod_previews_use_their_own_environment() -> None:
+    result = build({"prodPreviewEnvironment": "prod-plan"})
+    assert trust(result, "prod-preview") == expected_trust("repo:octo-org/webapp:environment:prod-plan")
+
+
 def test_roles_are_named_for_the_app_project_with_one_hour_sessions(default: PlanResult) -> None:
     roles = {r.name: r.inputs for r in default.by_type(ROLE)}
     assert {name: (i["name"], i["maxSessionDuration"]) for name, i in roles.items()} == {
         "github-preview": ("webapp-github-preview", 3600),
+        "github-prod-preview": ("webapp-github-prod-preview", 3600),
         "github-dev": ("webapp-github-dev", 3600),
         "github-prod": ("webapp-github-prod", 3600),
     }
@@ -125,7 +142,9 @@ def test_roles_are_named_for_the_app_project_with_one_hour_sessions(default: Pla
         == "GitHub Actions (octo-org/webapp) deploys the webapp/prod stack"
     )
     assert default.outputs["arns"] == [
-        PROVIDER_ARN, *(f"arn:aws:iam::{ACCOUNT}:role/webapp-github-{k}" for k in ("preview", "dev", "prod")),
+        PROVIDER_ARN,
+        *(f"arn:aws:iam::{ACCOUNT}:role/webapp-github-{k}"
+          for k in ("preview", "prod-preview", "dev", "prod")),
     ]  # fmt: skip
 
 
@@ -137,11 +156,14 @@ def test_every_resource_is_a_child_of_the_component(default: PlanResult) -> None
 # --- preview permissions ------------------------------------------------------------------------
 
 
-def test_preview_is_one_inline_read_only_policy(default: PlanResult) -> None:
+@pytest.mark.parametrize(("kind", "stack"), [("preview", "dev"), ("prod-preview", "prod")])
+def test_preview_is_one_inline_read_only_policy_on_its_stack(
+    default: PlanResult, kind: str, stack: str
+) -> None:
     assert default.by_type(POLICY) and not [p for p in default.by_type(POLICY) if "preview" in p.name]
-    policy = default.one(ROLE_POLICY, "github-preview").inputs
-    assert (policy["name"], policy["role"]) == ("preview", "webapp-github-preview")
-    found = statements(default, "preview")
+    policy = default.one(ROLE_POLICY, f"github-{kind}").inputs
+    assert (policy["name"], policy["role"]) == ("preview", f"webapp-github-{kind}")
+    found = statements(default, kind)
     assert list(found) == [
         "ReadRegional", "ReadGlobal", "ReadPublicParameters", "ListState", "ReadState", "WriteStateLocks",
         "StateObjectsKey", "StackSecrets",
@@ -149,10 +171,12 @@ def test_preview_is_one_inline_read_only_policy(default: PlanResult) -> None:
     writes = re.compile(r":(Create|Delete|Put|Update|Modify|Attach|Pass|Run|Set|Tag|Untag)")
     changing = {a for s in found.values() for a in s["Action"] if writes.search(a)}
     assert changing == {"s3:PutObject", "s3:DeleteObject"}
-    assert found["WriteStateLocks"]["Resource"] == [f"{STATE_ARN}/.pulumi/locks/*"]
+    assert found["ReadState"]["Resource"] == [f"{STATE_ARN}/webapp/{stack}/*"]
+    assert found["WriteStateLocks"]["Resource"] == [f"{STATE_ARN}/webapp/{stack}/.pulumi/locks/*"]
     assert found["StackSecrets"] == {
-        "Sid": "StackSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [KEY_ARN],
+        "Sid": "StackSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [STACK_KEYS[stack]],
     }  # fmt: skip
+    assert found["StateObjectsKey"]["Resource"] == [STATE_KEY_ARN]
 
 
 def test_preview_reads_no_data(default: PlanResult) -> None:
@@ -160,7 +184,7 @@ def test_preview_reads_no_data(default: PlanResult) -> None:
     for data_read in ("secretsmanager:GetSecretValue", "logs:GetLogEvents", "ssm:GetParametersByPath"):
         assert data_read not in actions
     read_state = statements(default, "preview")["ReadState"]
-    assert (read_state["Action"], read_state["Resource"]) == (["s3:GetObject"], [f"{STATE_ARN}/*"])
+    assert (read_state["Action"], read_state["Resource"]) == (["s3:GetObject"], [f"{STATE_ARN}/webapp/dev/*"])
     assert statements(default, "preview")["ReadPublicParameters"]["Resource"] == [
         f"arn:aws:ssm:{r}::parameter/aws/service/*" for r in REGIONS
     ]
@@ -169,7 +193,7 @@ def test_preview_reads_no_data(default: PlanResult) -> None:
 # --- deploy permissions -------------------------------------------------------------------------
 
 
-def test_deploy_roles_get_three_managed_policies(default: PlanResult) -> None:
+def test_deploy_roles_get_four_managed_policies(default: PlanResult) -> None:
     for kind in ("dev", "prod"):
         for part in PARTS:
             policy = default.one(POLICY, f"github-{kind}-{part}").inputs
@@ -193,14 +217,15 @@ def test_regional_services_only_in_the_stack_regions(default: PlanResult) -> Non
     assert not regional & {"iam", "cloudfront", "route53", "budgets"}
 
 
-def test_roles_and_keys_only_of_the_own_stack(default: PlanResult) -> None:
+def test_roles_only_under_the_stack_path_and_keys_only_of_the_own_stack(default: PlanResult) -> None:
     dev, prod = statements(default, "dev"), statements(default, "prod")
-    roles = [f"arn:aws:iam::{ACCOUNT}:role/*", f"arn:aws:iam::{ACCOUNT}:instance-profile/*"]
-    assert dev["CreateStackRoles"]["Resource"] == roles
+    roles = [
+        f"arn:aws:iam::{ACCOUNT}:role/webapp/dev/*",
+        f"arn:aws:iam::{ACCOUNT}:instance-profile/webapp/dev/*",
+    ]
+    assert dev["CreateStackRoles"]["Resource"] == roles[:1]
     assert dev["ChangeStackRoles"]["Resource"] == roles
-    assert dev["CreateStackRoles"]["Condition"] == {
-        "StringEquals": {"aws:RequestTag/project": "webapp", "aws:RequestTag/stack": "dev"}
-    }
+    assert dev["TagStackRoles"]["Resource"] == roles
     assert prod["ChangeStackRoles"]["Condition"] == {
         "StringEquals": {"aws:ResourceTag/project": "webapp", "aws:ResourceTag/stack": "prod"}
     }
@@ -211,15 +236,48 @@ def test_roles_and_keys_only_of_the_own_stack(default: PlanResult) -> None:
             "aws:ResourceTag/stack": "prod",
         }
     }  # fmt: skip
+
+
+def test_keys_are_created_and_tagged_only_with_the_stack_tags(default: PlanResult) -> None:
+    # AWS: TagResource for a key being created cannot be limited to keys, only by request tags.
+    assert statements(default, "dev")["CreateStackKeys"] == {
+        "Sid": "CreateStackKeys", "Effect": "Allow", "Action": ["kms:CreateKey", "kms:TagResource"],
+        "Resource": ["*"],
+        "Condition": {"StringEquals": {"aws:RequestedRegion": REGIONS, "aws:RequestTag/project": "webapp",
+                                       "aws:RequestTag/stack": "dev"}},
+    }  # fmt: skip
+
+
+def test_the_first_deploy_blockers_are_allowed(default: PlanResult) -> None:
+    found = statements(default, "prod")
+    assert "cloudfront:AllowVendedLogDeliveryForResource" in found["ManageGlobal"]["Action"]
+    linked = found["CreateServiceLinkedRoles"]["Condition"]["StringEquals"]["iam:AWSServiceName"]
+    assert "events.amazonaws.com" in linked
+
+
+def test_role_permissions_change_only_with_the_stack_boundary(default: PlanResult) -> None:
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/webapp-prod-workload-boundary"
+    prod = statements(default, "prod")
+    assert prod["CreateStackRoles"]["Condition"] == {
+        "StringEquals": {"aws:RequestTag/project": "webapp", "aws:RequestTag/stack": "prod",
+                         "iam:PermissionsBoundary": boundary}
+    }  # fmt: skip
+    assert prod["ChangeStackRolePermissions"]["Action"] == [
+        "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+    ]  # fmt: skip
+    assert (
+        prod["ChangeStackRolePermissions"]["Condition"]["StringEquals"]["iam:PermissionsBoundary"] == boundary
+    )
     assert prod["AttachAwsPolicies"]["Condition"] == {
-        "StringEquals": {"aws:ResourceTag/project": "webapp", "aws:ResourceTag/stack": "prod"},
+        "StringEquals": {"aws:ResourceTag/project": "webapp", "aws:ResourceTag/stack": "prod",
+                         "iam:PermissionsBoundary": boundary},
         "ArnEquals": {
             "iam:PolicyARN": [
                 "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             ]
         },
-    }
+    }  # fmt: skip
 
 
 def test_pass_role_only_to_the_stack_services(default: PlanResult) -> None:
@@ -227,7 +285,7 @@ def test_pass_role_only_to_the_stack_services(default: PlanResult) -> None:
         "Sid": "PassStackRoles",
         "Effect": "Allow",
         "Action": ["iam:PassRole"],
-        "Resource": [f"arn:aws:iam::{ACCOUNT}:role/*"],
+        "Resource": [f"arn:aws:iam::{ACCOUNT}:role/webapp/prod/*"],
         "Condition": {
             "StringEquals": {
                 "aws:ResourceTag/project": "webapp",
@@ -241,16 +299,21 @@ def test_pass_role_only_to_the_stack_services(default: PlanResult) -> None:
     }  # fmt: skip
 
 
-def test_denies_protect_credentials_deploy_roles_and_state(default: PlanResult) -> None:
+def test_denies_protect_credentials_deploy_roles_boundaries_and_state(default: PlanResult) -> None:
     found = statements(default, "dev")
-    denies = {sid: (s["Action"], s["Resource"]) for sid, s in found.items() if s["Effect"] == "Deny"}
+    denies = {sid: (s.get("Action"), s["Resource"]) for sid, s in found.items() if s["Effect"] == "Deny"}
     assert denies == {
         "NoLongLivedCredentialsOrAccountChanges": (
             ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "organizations:*",
-             "account:*"],
+             "account:*", "iam:DeleteRolePermissionsBoundary"],
             ["*"],
         ),
         "NoChangesToDeployRoles": (["iam:*"], [f"arn:aws:iam::{ACCOUNT}:role/webapp-github-*"]),
+        "NoChangesToBoundaries": (
+            ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+             "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
+            [f"arn:aws:iam::{ACCOUNT}:policy/webapp-*-workload-boundary"],
+        ),
         "NoChangesToStateBucket": (
             ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning",
              "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock",
@@ -258,30 +321,42 @@ def test_denies_protect_credentials_deploy_roles_and_state(default: PlanResult) 
             [STATE_ARN, f"{STATE_ARN}/*"],
         ),
         "NoChangesToSecretsKey": (
-            ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant"], [KEY_ARN],
+            ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant"],
+            [STATE_KEY_ARN, STACK_KEYS["dev"]],
         ),
+        "NoOtherStacks": (None, "*"),
+        "NoOtherStacksTags": ("*", "*"),
+    }  # fmt: skip
+    assert found["NoOtherStacks"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/project": "webapp"},
+        "StringNotEquals": {"aws:ResourceTag/stack": "dev"},
+    }
+    assert found["NoOtherStacksTags"]["Condition"] == {
+        "Null": {"aws:RequestTag/stack": "false"}, "StringNotEquals": {"aws:RequestTag/stack": "dev"},
     }  # fmt: skip
 
 
-def test_deploy_roles_write_state_and_use_the_secrets_key(default: PlanResult) -> None:
+def test_deploy_roles_write_their_own_state_prefix_and_use_their_own_key(default: PlanResult) -> None:
     found = statements(default, "prod")
-    assert found["WriteState"]["Resource"] == [f"{STATE_ARN}/*"]
-    assert found["StackSecrets"]["Action"] == [
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:DescribeKey",
-    ]
+    assert found["WriteState"]["Resource"] == [f"{STATE_ARN}/webapp/prod/*"]
+    assert found["StackSecrets"] == {
+        "Sid": "StackSecrets", "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        "Resource": [STACK_KEYS["prod"]],
+    }  # fmt: skip
     assert found["StateObjectsKey"]["Condition"] == {
         "StringEquals": {"kms:ViaService": [f"s3.{r}.amazonaws.com" for r in REGIONS]}
     }
+    # Other buckets' objects, never the state bucket's outside the stack's prefix.
+    assert found["ManageObjects"]["NotResource"] == [STATE_ARN, f"{STATE_ARN}/*"]
 
 
 def test_no_allow_grants_a_whole_service(default: PlanResult) -> None:
     # Policy pack rule IAM.21: prefix wildcards only ("s3:Get*"), never "s3:*" in an Allow.
-    for kind in ("preview", "dev", "prod"):
+    for kind in ("preview", "prod-preview", "dev", "prod"):
         for s in statements(default, kind).values():
             if s["Effect"] == "Allow":
+                assert "NotAction" not in s, s["Sid"]
                 assert not [a for a in s["Action"] if a == "*" or a.endswith(":*")], s["Sid"]
 
 
@@ -290,6 +365,7 @@ def test_documents_fit_iam_size_limits() -> None:
         partition="aws-us-gov", account_id=ACCOUNT, project="a-long-project-name", stack="production-eu",
         regions=("us-gov-west-1", "us-gov-east-1", "eu-central-1", "ap-southeast-2", "us-east-1"),
         state_bucket_arn=f"arn:aws:s3:::{'b' * 63}", secrets_key_arn=KEY_ARN, protected_roles="x-github-*",
+        state_key_arn=STATE_KEY_ARN,
     )  # fmt: skip
     assert len(preview_policy(scope)) < 10_240  # all inline policies of one role
     assert all(len(doc) < 6_144 for doc in deploy_policies(scope).values())  # one managed policy
@@ -330,6 +406,11 @@ def test_regions_are_the_bootstrap_region_then_the_listed_ones_then_us_east_1() 
         (
             {"githubRepository": "o/r", "prodEnvironment": "dev"},
             'webapp-bootstrap:prodEnvironment = "dev": must differ from devEnvironment',
+        ),
+        (
+            {"githubRepository": "o/r", "prodPreviewEnvironment": "production"},
+            'webapp-bootstrap:prodPreviewEnvironment = "production": must differ from devEnvironment and '
+            "prodEnvironment",
         ),
         (
             {"githubRepository": "o/r", "prodStack": "dev"},

@@ -1,4 +1,5 @@
-"""StateBackend: the state bucket's privacy, encryption, versioning and lifecycle, and its key."""
+"""StateBackend: the state bucket's privacy, encryption, versioning and lifecycle, its key, and
+one prefix and one secrets key per stack."""
 
 import json
 
@@ -24,12 +25,13 @@ BUCKET_ARN = "arn:aws:s3:::state-bucket-mock"
 
 def build(protect: bool, region: str = "eu-west-1", project: str | None = "webapp") -> PlanResult:
     def program() -> None:
-        backend = StateBackend("state", project=project, protect=protect)
+        backend = StateBackend("state", project=project, stacks=["dev", "prod"], protect=protect)
         pulumi.export("bucketName", backend.bucket_name)
         pulumi.export("bucketArn", backend.bucket_arn)
         pulumi.export("keyArn", backend.key_arn)
-        pulumi.export("loginUrl", backend.login_url)
-        pulumi.export("secretsProvider", backend.secrets_provider)
+        pulumi.export("secretsKeyArns", backend.secrets_key_arns)
+        pulumi.export("loginUrls", backend.login_urls)
+        pulumi.export("secretsProviders", backend.secrets_providers)
 
     return run_components(program, region=region)
 
@@ -40,37 +42,68 @@ def protected() -> PlanResult:
 
 
 def test_outputs_are_what_pulumi_login_and_stack_init_take(protected: PlanResult) -> None:
+    key = "arn:aws:kms:eu-west-1:123456789012:key/mock-key-state-{}"
     assert protected.outputs == {
         "bucketName": "state-bucket-mock",
         "bucketArn": BUCKET_ARN,
-        "keyArn": "arn:aws:kms:eu-west-1:123456789012:key/mock-key-state-secrets",
-        "loginUrl": "s3://state-bucket-mock?region=eu-west-1",
-        "secretsProvider": "awskms://alias/webapp-pulumi-secrets?region=eu-west-1",
+        "keyArn": key.format("key"),
+        "secretsKeyArns": {"dev": key.format("dev-secrets"), "prod": key.format("prod-secrets")},
+        "loginUrls": {
+            "dev": "s3://state-bucket-mock/webapp/dev?region=eu-west-1",
+            "prod": "s3://state-bucket-mock/webapp/prod?region=eu-west-1",
+        },
+        "secretsProviders": {
+            "dev": "awskms://alias/webapp-dev-pulumi-secrets?region=eu-west-1",
+            "prod": "awskms://alias/webapp-prod-pulumi-secrets?region=eu-west-1",
+        },
     }
 
 
-def test_alias_defaults_to_the_running_project() -> None:
+def test_aliases_default_to_the_running_project() -> None:
     result = build(protect=False, project=None)
-    assert result.one(ALIAS, "state-secrets").inputs["name"] == "alias/webapp-pulumi-secrets"
+    assert result.one(ALIAS, "state-key").inputs["name"] == "alias/webapp-pulumi-state"
+    assert result.one(ALIAS, "state-prod-secrets").inputs["name"] == "alias/webapp-prod-pulumi-secrets"
 
 
-def test_rotated_key_with_an_alias(protected: PlanResult) -> None:
-    assert protected.one(KEY, "state-secrets").inputs == {
-        "description": "Encrypts the webapp Pulumi state bucket and stack secrets",
+def test_rotated_bucket_key_with_an_alias(protected: PlanResult) -> None:
+    assert protected.one(KEY, "state-key").inputs == {
+        "description": "Encrypts the webapp Pulumi state bucket",
         "enableKeyRotation": True,
         "deletionWindowInDays": 30,
     }
-    assert protected.one(ALIAS, "state-secrets").inputs == {
-        "name": "alias/webapp-pulumi-secrets",
-        "targetKeyId": "mock-key-state-secrets",
+    assert protected.one(ALIAS, "state-key").inputs == {
+        "name": "alias/webapp-pulumi-state",
+        "targetKeyId": "mock-key-state-key",
+    }
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_one_secrets_key_per_stack_tagged_with_it(protected: PlanResult, stack: str) -> None:
+    # The `stack` tag lets the deploy roles' ABAC refuse this key to every other stack's role.
+    assert protected.one(KEY, f"state-{stack}-secrets").inputs == {
+        "description": f"Encrypts the secrets of the webapp/{stack} stack",
+        "enableKeyRotation": True,
+        "deletionWindowInDays": 30,
+        "tags": {"stack": stack},
+    }
+    assert protected.one(ALIAS, f"state-{stack}-secrets").inputs == {
+        "name": f"alias/webapp-{stack}-pulumi-secrets",
+        "targetKeyId": f"mock-key-state-{stack}-secrets",
     }
 
 
 @pytest.mark.parametrize("protect", [False, True])
-def test_only_key_and_bucket_follow_protect(protect: bool, protected: PlanResult) -> None:
+def test_only_keys_and_bucket_follow_protect(protect: bool, protected: PlanResult) -> None:
     result = protected if protect else build(protect=False)
     assert {(r.type, r.name) for r in result.resources if r.protect} == (
-        {(KEY, "state-secrets"), (BUCKET, "state-bucket")} if protect else set()
+        {
+            (KEY, "state-key"),
+            (KEY, "state-dev-secrets"),
+            (KEY, "state-prod-secrets"),
+            (BUCKET, "state-bucket"),
+        }
+        if protect
+        else set()
     )
 
 
@@ -93,7 +126,7 @@ def test_private_versioned_and_encrypted_with_the_key(protected: PlanResult) -> 
         {
             "applyServerSideEncryptionByDefault": {
                 "sseAlgorithm": "aws:kms",
-                "kmsMasterKeyId": "arn:aws:kms:eu-west-1:123456789012:key/mock-key-state-secrets",
+                "kmsMasterKeyId": "arn:aws:kms:eu-west-1:123456789012:key/mock-key-state-key",
             },
             "bucketKeyEnabled": True,
         }

@@ -90,9 +90,24 @@ def test_roles_per_job() -> None:
                 return step["with"]["role-to-assume"]
         raise AssertionError(f"{job} assumes no role")
 
-    assert role("pull-request.yml", "preview") == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert role("pull-request.yml", "preview-dev") == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert role("pull-request.yml", "preview-prod") == "${{ vars.AWS_PROD_PREVIEW_ROLE_ARN }}"
     assert role("deploy.yml", "dev") == "${{ vars.AWS_DEV_ROLE_ARN }}"
     assert role("deploy.yml", "prod") == "${{ vars.AWS_PROD_ROLE_ARN }}"
+
+
+def test_each_stack_has_its_own_state_and_prod_previews_wait_for_approval() -> None:
+    # ADR 0014: a pull request's code reaches prod's state and secrets only after a reviewer
+    # approved the run in `production-preview`; dev's preview runs under the pull_request subject.
+    # Two jobs, because GitHub documents no "no environment" value for a job's environment.
+    workflow = jobs("pull-request.yml")
+    assert "environment" not in workflow["preview-dev"]
+    assert workflow["preview-prod"]["environment"] == "production-preview"
+    assert workflow["preview-dev"]["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL_DEV }}"
+    assert workflow["preview-prod"]["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL_PROD }}"
+    deploy = jobs("deploy.yml")
+    assert deploy["dev"]["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL_DEV }}"
+    assert deploy["prod"]["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL_PROD }}"
 
 
 def test_deploy_environments_and_order() -> None:
@@ -119,30 +134,37 @@ def test_image_is_built_once_for_arm64() -> None:
     assert built == ['scripts/ci/build-image.sh "$CONTEXT" "$IMAGE_PLATFORM" "$IMAGE_ARCHIVE"']
 
 
-def test_preview_matrix_runs_the_policy_pack_per_stack() -> None:
-    preview = jobs("pull-request.yml")["preview"]
-    assert preview["needs"] == "test"
-    assert preview["strategy"] == {"fail-fast": False, "matrix": {"stack": ["dev", "prod"]}}
-    run = next(step for step in preview["steps"] if "preview.sh" in step.get("run", ""))
-    assert run["run"] == 'scripts/ci/preview.sh "$STACK" preview-parts'
-    assert run["env"] == {"STACK": "${{ matrix.stack }}"}
+def test_a_preview_job_per_stack_runs_the_policy_pack() -> None:
+    workflow = jobs("pull-request.yml")
+    for stack in ("dev", "prod"):
+        preview = workflow[f"preview-{stack}"]
+        assert preview["needs"] == "test"
+        run = next(step for step in preview["steps"] if "preview.sh" in step.get("run", ""))
+        assert run["run"] == 'scripts/ci/preview.sh "$STACK" preview-parts'
+        assert run["env"] == {"STACK": stack}
+        # Apart from the stack, its role, backend and environment, the two jobs are the same.
+        other = workflow["preview-prod" if stack == "dev" else "preview-dev"]
+        assert [step.get("uses") for step in preview["steps"]] == [
+            step.get("uses") for step in other["steps"]
+        ]
     # The pack config follows the stack file's profile (offline.pack_config), not the stack name.
     for script_name in ("preview.sh", "deploy.sh"):
         script = (ROOT / "scripts/ci" / script_name).read_text()
         assert 'pack_config=$(.venv/bin/python -m offline.pack_config "$stack"' in script
         assert script.count('--policy-pack policies --policy-pack-config "$pack_config"') == 1
         assert "policies/config/$stack" not in script
-    for stack in preview["strategy"]["matrix"]["stack"]:
+    for stack in ("dev", "prod"):
         assert pack_config.resolve(stack).path.is_file()
 
 
 def test_one_comment_even_when_a_preview_fails() -> None:
     workflow = jobs("pull-request.yml")
     comment = workflow["comment"]
-    assert comment["needs"] == "preview"
+    assert comment["needs"] == ["preview-dev", "preview-prod"]
     assert comment["if"].startswith("always() && ")
-    upload = next(step for step in workflow["preview"]["steps"] if "upload-artifact" in step.get("uses", ""))
-    assert upload["if"] == "always()"
+    for job in ("preview-dev", "preview-prod"):
+        upload = next(step for step in workflow[job]["steps"] if "upload-artifact" in step.get("uses", ""))
+        assert upload["if"] == "always()"
     github_script = next(step for step in comment["steps"] if "github-script" in step.get("uses", ""))
     script = github_script["with"]["script"]
     assert "updateComment" in script
