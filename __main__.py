@@ -3,7 +3,7 @@
 Config is validated first (``stack_config.load_settings``), so a bad value stops the run
 before any resource is registered. Every AWS resource goes through one explicit provider
 whose default tags reach awsx's children too. Components hand each other typed values
-(``components.wiring``) through their constructors; nothing is shared through globals.
+(``components.core.wiring``) through their constructors; nothing is shared through globals.
 """
 
 from pathlib import Path
@@ -39,7 +39,7 @@ from components import (
     UploadsBucket,
     WebAcl,
 )
-from components.deploy_permissions_boundary import stack_role_guard
+from components.core.deploy_permissions_boundary import stack_role_guard
 from stack_config import load_settings
 
 settings = load_settings()

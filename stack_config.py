@@ -5,7 +5,6 @@ so ``pulumi config set --path network.azCount 3`` and the stack files use the mo
 names. Unknown keys, wrong types and out-of-range values fail with one line per problem.
 """
 
-import json
 import re
 from typing import Any
 
@@ -18,7 +17,6 @@ from components import (
     CacheArgs,
     CacheMode,
     ClusterArgs,
-    ConfigError,
     ConfigFieldError,
     ContainerServiceArgs,
     DatabaseArgs,
@@ -31,15 +29,14 @@ from components import (
     StaticSiteArgs,
     UploadsBucketArgs,
     WebAclArgs,
-    validate_config,
 )
-from components._model import ConfigModel
-from components.deploy_permissions_boundary import IamArgs
+from components.core._model import ConfigModel
+from components.core.config_loader import decode_config_value, load_project_config, raw_config
+from components.core.deploy_permissions_boundary import IamArgs
 from components.profiles import Profile, apply_profile
 
 # Tags this program sets itself on every resource; config may add others, not override these.
 RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _WORKER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 # The variables the Database and Cache connections set in every service (tests keep this in
 # step with the components); config may not define them a second time.
@@ -235,46 +232,10 @@ class Settings:
         return {"project": self.project, "stack": self.stack, "managed-by": "pulumi", **self.config.tags}
 
 
+__all__ = ["Settings", "StackConfig", "decode_config_value", "load_settings", "raw_config"]
+
+
 def load_settings() -> Settings:
     """Read and validate this stack's config, or raise ConfigError listing every problem."""
-    project, stack = pulumi.get_project(), pulumi.get_stack()
-    raw = raw_config()
-    problems: list[str] = []
-
-    region = raw.get("aws:region")
-    if not isinstance(region, str) or not _REGION.match(region):
-        shown = "missing" if region is None else json.dumps(region)
-        problems.append(
-            f"aws:region = {shown}: must be an AWS region name such as us-east-1 "
-            "(set it with `pulumi config set aws:region us-east-1`)"
-        )
-
-    prefix = f"{project}:"
-    project_keys = {
-        k.removeprefix(prefix): decode_config_value(v) for k, v in raw.items() if k.startswith(prefix)
-    }
-    try:
-        config = validate_config(StackConfig, project_keys, prefix)
-    except ConfigError as err:
-        problems.extend(err.problems)
-        config = None
-    if problems or config is None or not isinstance(region, str):
-        raise ConfigError(problems)
-    return Settings(project, stack, region, config)
-
-
-def raw_config() -> dict[str, Any]:
-    """Every config key the engine gave this run (the CLI passes them as ``PULUMI_CONFIG``)."""
-    from pulumi.runtime.config import CONFIG, get_config_env
-
-    return {**get_config_env(), **CONFIG.get()}
-
-
-def decode_config_value(value: Any) -> Any:
-    """Objects and arrays arrive as JSON text; scalars stay strings (pydantic coerces them)."""
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
+    region, config = load_project_config(StackConfig)
+    return Settings(pulumi.get_project(), pulumi.get_stack(), region, config)

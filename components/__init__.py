@@ -4,7 +4,7 @@ Each component takes a frozen pydantic args model (field defaults; a stack's pro
 defaults are filled in by ``profiles.apply_profile`` before validation) and an optional
 ``pulumi.ResourceOptions``; pass an explicit AWS provider through ``providers`` so that
 default tags reach every resource, including awsx's children. Components hand each other the
-typed values in ``components.wiring``.
+typed values in ``components.core.wiring``.
 
 Example::
 
@@ -14,62 +14,76 @@ Example::
                       opts=pulumi.ResourceOptions(providers={"aws": provider}))
 """
 
-from .app_secrets import AppSecrets
-from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
-from .audit_trail import AuditTrail
-from .audit_trail_args import AuditTrailArgs
-from .cache import Cache
-from .cache_args import CacheArgs, CacheEngine, CacheMode, MaxmemoryPolicy
-from .cloudfront_invalidation import CloudFrontInvalidation
-from .cluster import Cluster
-from .cluster_args import ClusterArgs, ContainerInsights
-from .config_errors import ConfigError, ConfigFieldError, validate_config
-from .container_service import ContainerService
-from .container_service_args import (
+from .compute.cluster import Cluster
+from .compute.cluster_args import ClusterArgs, ContainerInsights
+from .compute.container_service import ContainerService
+from .compute.container_service_args import (
     CapacityArgs,
     CapacityStrategy,
     ContainerHealthCheckArgs,
     ContainerServiceArgs,
     DeploymentArgs,
 )
-from .database import Database
-from .database_args import DatabaseArgs, EngineMode
-from .fargate_task_size import Architecture, FargateTaskSize
-from .image_registry import ImageRegistry
-from .image_registry_args import BuildArgs, ImageArgs
-from .load_balancer import LoadBalancer
-from .load_balancer_args import AccessLogsArgs, FrontDoor, LoadBalancerArgs
-from .load_balancer_args import HealthCheckArgs as TargetHealthCheckArgs
-from .log_encryption import LogEncryptionKey
-from .log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
-from .migration_task import MigrationTask
-from .migration_task_args import MigrationArgs
-from .monitoring import Monitoring
-from .monitoring_args import AlarmOverride, BudgetArgs, MonitoringArgs
-from .monitoring_targets import (
+from .compute.fargate_task_size import Architecture, FargateTaskSize
+from .compute.migration_task import MigrationTask
+from .compute.migration_task_args import MigrationArgs
+from .compute.service_autoscaling import AutoscalingArgs, ScheduleArgs
+from .compute.task_permissions import PermissionStatementArgs
+from .core.config_errors import ConfigError, ConfigFieldError, validate_config
+from .core.log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
+from .core.wiring import (
+    ClusterRef,
+    Connection,
+    ImageRef,
+    LoadBalancerTarget,
+    SecretReference,
+    SidecarContainer,
+)
+from .data.app_secrets import AppSecrets
+from .data.app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
+from .data.cache import Cache
+from .data.cache_args import CacheArgs, CacheEngine, CacheMode, MaxmemoryPolicy
+from .data.database import Database
+from .data.database_args import DatabaseArgs, EngineMode
+from .data.uploads_bucket import UploadsBucket
+from .data.uploads_bucket_args import UploadsBucketArgs
+from .delivery.cloudfront_invalidation import CloudFrontInvalidation
+from .delivery.image_registry import ImageRegistry
+from .delivery.image_registry_args import BuildArgs, ImageArgs
+from .delivery.site_content import SiteContent
+from .edge.load_balancer import LoadBalancer
+from .edge.load_balancer_args import AccessLogsArgs, FrontDoor, LoadBalancerArgs
+from .edge.load_balancer_args import HealthCheckArgs as TargetHealthCheckArgs
+from .edge.site_domain import SiteDomain
+from .edge.site_domain_args import SiteDomainArgs
+from .edge.static_site import ApiOrigin, StaticSite
+from .edge.static_site_args import StaticSiteArgs
+from .edge.web_acl import WebAcl
+from .edge.web_acl_args import ManagedRuleGroup, WebAclArgs
+from .network.nat_instance import NatInstances
+from .network.network import Network
+from .network.network_args import (
+    FlowLogsArgs,
+    InterfaceEndpoint,
+    NatStrategy,
+    NatType,
+    NetworkArgs,
+    SubnetMasks,
+)
+from .network.subnet_layout import SubnetLayout, plan_subnets
+from .observability.audit_trail import AuditTrail
+from .observability.audit_trail_args import AuditTrailArgs
+from .observability.log_encryption import LogEncryptionKey
+from .observability.monitoring import Monitoring
+from .observability.monitoring_args import AlarmOverride, BudgetArgs, MonitoringArgs
+from .observability.monitoring_targets import (
     CacheMetrics,
     DatabaseMetrics,
     LoadBalancerMetrics,
     MonitoringTargets,
     ServiceMetrics,
 )
-from .nat_instance import NatInstances
-from .network import Network
-from .network_args import FlowLogsArgs, InterfaceEndpoint, NatStrategy, NatType, NetworkArgs, SubnetMasks
 from .profiles import Profile, apply_profile
-from .service_autoscaling import AutoscalingArgs, ScheduleArgs
-from .site_content import SiteContent
-from .site_domain import SiteDomain
-from .site_domain_args import SiteDomainArgs
-from .static_site import ApiOrigin, StaticSite
-from .static_site_args import StaticSiteArgs
-from .subnet_layout import SubnetLayout, plan_subnets
-from .task_permissions import PermissionStatementArgs
-from .uploads_bucket import UploadsBucket
-from .uploads_bucket_args import UploadsBucketArgs
-from .web_acl import WebAcl
-from .web_acl_args import ManagedRuleGroup, WebAclArgs
-from .wiring import ClusterRef, Connection, ImageRef, LoadBalancerTarget, SecretReference, SidecarContainer
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",

@@ -31,9 +31,9 @@ from typing import Any
 
 from pydantic.alias_generators import to_snake
 
-from .container_service_args import ContainerServiceArgs
-from .database_args import AURORA_ONLY_KEYS, INSTANCE_ONLY_KEYS
-from .fargate_task_size import FARGATE_MEMORY
+from .compute.container_service_args import ContainerServiceArgs
+from .compute.fargate_task_size import FARGATE_MEMORY
+from .data.database_args import AURORA_ONLY_KEYS, INSTANCE_ONLY_KEYS
 
 
 class Profile(StrEnum):

@@ -69,7 +69,10 @@ def capacity(strategy: list[dict[str, Any]] | None) -> str:
 
 
 def sidecar(task: Resource) -> str:
-    """``Valkey sidecar`` when the task runs the cache in a second container (components.cache_sidecar)."""
+    """``Valkey sidecar`` when the task runs the cache in a second container.
+
+    (components.data.cache_sidecar)
+    """
     try:
         containers = json.loads(task.inputs.get("containerDefinitions") or "[]")
     except (TypeError, json.JSONDecodeError):

@@ -28,7 +28,7 @@ Decisions:
   a worker's count follows its queue and may be 1. With an Application Auto Scaling target on
   the service (its ``resourceId`` computed from the service) the target's ``minCapacity`` and
   every scheduled action's ``minCapacity`` must be at least 2; without one, ``desiredCount``.
-- ECS.10: the stack pins ``platformVersion`` 1.4.0 (components/container_service.py: a new
+- ECS.10: the stack pins ``platformVersion`` 1.4.0 (components/compute/container_service.py: a new
   platform version should arrive as a reviewed change). 1.4.0 is the current Linux version, so a
   Fargate service pinned to exactly that version is a design exception, whatever the service is
   called (the API, ``celery``, ``sidekiq``...); a pin to any older version is a violation.

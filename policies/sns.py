@@ -4,9 +4,9 @@ An alarm topic is a topic that some CloudWatch alarm's ``alarmActions`` (or ``ok
 found through the alarm's property dependencies on the topic (or, when the topic's ARN is known,
 the ARN in the actions). Such a topic needs at least one ``TopicSubscription`` whose ``topic`` input
 came from it; otherwise every alarm of the stack fires into a topic nobody reads. In this project
-the subscriptions are ``webapp:monitoring.emails`` (components/monitoring.py); a subscription made
-by anything else in the stack counts too. Production only: a dev stack may run without anyone on
-call, and gets an advisory.
+the subscriptions are ``webapp:monitoring.emails`` (components/observability/monitoring.py);
+a subscription made by anything else in the stack counts too. Production only: a dev stack may
+run without anyone on call, and gets an advisory.
 
 Not covered: subscriptions made outside the stack (another stack, the console) are invisible to
 the policy; such a stack sets this policy's enforcement level in its own pack config.

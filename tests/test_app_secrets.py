@@ -8,8 +8,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.app_secrets import AppSecrets
-from components.app_secrets_args import AppSecretsArgs
+from components.data.app_secrets import AppSecrets
+from components.data.app_secrets_args import AppSecretsArgs
 from offline.mocks import is_secret
 from tests.harness import PlanResult, run_components
 

@@ -7,8 +7,8 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.audit_trail import AuditTrail
-from components.audit_trail_args import AuditTrailArgs
+from components.observability.audit_trail import AuditTrail
+from components.observability.audit_trail_args import AuditTrailArgs
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:AuditTrail"

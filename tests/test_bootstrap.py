@@ -142,7 +142,9 @@ def test_bad_config_stops_before_anything_is_registered() -> None:
     with pytest.raises(ConfigError) as err:
         program.execute()
     assert err.value.problems == [
-        "aws:region = missing: must be an AWS region name such as us-east-1",
+        # The same loader and message as the app stacks (components.core.config_loader).
+        "aws:region = missing: must be an AWS region name such as us-east-1 "
+        "(set it with `pulumi config set aws:region us-east-1`)",
         'webapp-bootstrap:githubRepository = "octo-org": must be "<owner>/<repository>" as GitHub spells it, '
         'e.g. "octo-org/webapp" (the trust policy compares it case-sensitively)',
         'webapp-bootstrap:deployRegion = ["eu-west-1"]: unknown key (did you mean deployRegions?); '

@@ -9,8 +9,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.cache import Cache
-from components.cache_args import CacheArgs
+from components.data.cache import Cache
+from components.data.cache_args import CacheArgs
 from offline.mocks import is_secret
 from tests.harness import PlanResult, run_components
 

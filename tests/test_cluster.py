@@ -5,8 +5,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.cluster import Cluster
-from components.cluster_args import ClusterArgs, ContainerInsights
+from components.compute.cluster import Cluster
+from components.compute.cluster_args import ClusterArgs, ContainerInsights
 from tests.harness import PlanResult, run_components
 
 CLUSTER = "aws:ecs/cluster:Cluster"

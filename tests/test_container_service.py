@@ -8,10 +8,10 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.container_service import ContainerService
-from components.container_service_args import ContainerServiceArgs
-from components.fargate_task_size import Architecture
-from components.wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
+from components.compute.container_service import ContainerService
+from components.compute.container_service_args import ContainerServiceArgs
+from components.compute.fargate_task_size import Architecture
+from components.core.wiring import ClusterRef, ImageRef, LoadBalancerTarget, SecretReference
 from tests.harness import PlanResult, Registration, run_components
 
 CLUSTER = ClusterRef("mock-cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/mock-cluster")

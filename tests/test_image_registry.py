@@ -7,9 +7,9 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.fargate_task_size import Architecture
-from components.image_registry import BUILD_TAG, ImageRegistry
-from components.image_registry_args import BuildArgs, ImageArgs
+from components.compute.fargate_task_size import Architecture
+from components.delivery.image_registry import BUILD_TAG, ImageRegistry
+from components.delivery.image_registry_args import BuildArgs, ImageArgs
 from tests.harness import PlanResult, run_components
 
 REPO = "aws:ecr/repository:Repository"

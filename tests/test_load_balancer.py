@@ -8,8 +8,8 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.load_balancer import LoadBalancer
-from components.load_balancer_args import TLS13_SSL_POLICIES, LoadBalancerArgs
+from components.edge.load_balancer import LoadBalancer
+from components.edge.load_balancer_args import TLS13_SSL_POLICIES, LoadBalancerArgs
 from tests.harness import PlanResult, Registration, run_components
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"

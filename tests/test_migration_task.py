@@ -9,10 +9,10 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.fargate_task_size import Architecture
-from components.migration_task import MigrationTask
-from components.migration_task_args import MigrationArgs
-from components.wiring import ClusterRef, Connection, ImageRef, SecretReference
+from components.compute.fargate_task_size import Architecture
+from components.compute.migration_task import MigrationTask
+from components.compute.migration_task_args import MigrationArgs
+from components.core.wiring import ClusterRef, Connection, ImageRef, SecretReference
 from tests.harness import PlanResult, run_components
 
 CLUSTER = ClusterRef("mock-cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/mock-cluster")

@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.monitoring import (
+from components.observability.monitoring import (
     CacheMetrics,
     DatabaseMetrics,
     LoadBalancerMetrics,
@@ -15,7 +15,7 @@ from components.monitoring import (
     MonitoringTargets,
     ServiceMetrics,
 )
-from components.monitoring_args import MonitoringArgs
+from components.observability.monitoring_args import MonitoringArgs
 from tests.harness import PlanResult, plan, run_components
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -3,9 +3,9 @@
 import json
 from typing import Any
 
-from components.monitoring import Monitoring, MonitoringTargets
-from components.monitoring_args import MonitoringArgs
-from components.monitoring_dashboard import render
+from components.observability.monitoring import Monitoring, MonitoringTargets
+from components.observability.monitoring_args import MonitoringArgs
+from components.observability.monitoring_dashboard import render
 from tests.harness import run_components
 from tests.test_monitoring import ALB, EVERYTHING, MINIMAL, TG
 

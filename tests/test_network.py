@@ -5,7 +5,7 @@ import json
 import pulumi
 import pytest
 
-from components.network import no_public_ip_on_launch
+from components.network.network import no_public_ip_on_launch
 from tests.harness import PlanResult, dev_nat_gateway, effective_config, network, plan
 
 VPC = "awsx:ec2:Vpc"

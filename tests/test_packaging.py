@@ -27,7 +27,7 @@ def test_wheel_ships_the_typed_components_package(tmp_path: Path) -> None:
             for line in archive.read(metadata).decode().splitlines()
             if line.startswith("Requires-Dist: ") and "extra ==" not in line
         ]
-    assert {"components/__init__.py", "components/network.py", "components/network_args.py",
+    assert {"components/__init__.py", "components/network/network.py", "components/network/network_args.py",
             "components/py.typed"} <= names  # fmt: skip
     assert not any(n.startswith(("offline/", "tests/")) or n == "__main__.py" for n in names)
     assert sorted(requires) == [

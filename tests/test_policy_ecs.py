@@ -245,7 +245,7 @@ def test_prod_plan(rule: Rule) -> None:
 
 
 def test_the_pinned_platform_is_a_design_exception_in_both_stacks() -> None:
-    # ECS.10: the pinned platform version is a deliberate departure (components/container_service.py).
+    # ECS.10: the pinned platform version is a deliberate departure (components/compute/container_service.py).
     for stack_name, services in (("prod", ["api-svc", "worker-celery-svc"]), ("dev", ["api-svc"])):
         found = [
             (r.name, reason)

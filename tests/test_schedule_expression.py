@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from components import ConfigError, validate_config
-from components.container_service_args import ContainerServiceArgs
-from components.schedule_expression import check_schedule_expression
+from components.compute.container_service_args import ContainerServiceArgs
+from components.compute.schedule_expression import check_schedule_expression
 from tests.harness import config_problems, stack_config
 
 KEY = "webapp:service.autoscaling.schedules[0].schedule"

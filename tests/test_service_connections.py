@@ -8,9 +8,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.container_service import ContainerService
-from components.container_service_args import ContainerServiceArgs
-from components.wiring import ClusterRef, Connection, ImageRef, SecretReference, SidecarContainer
+from components.compute.container_service import ContainerService
+from components.compute.container_service_args import ContainerServiceArgs
+from components.core.wiring import ClusterRef, Connection, ImageRef, SecretReference, SidecarContainer
 from offline.mocks import STACK_TYPE
 from offline.run import ProgramRun
 from tests.harness import PlanResult, run_components

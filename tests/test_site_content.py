@@ -16,10 +16,10 @@ from botocore.stub import Stubber
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components import ConfigError, validate_config
-from components.cloudfront_invalidation import CloudFrontInvalidation, InvalidationProvider
-from components.site_content import SiteContent
-from components.site_files import cache_control, content_hash, content_type, site_files
-from components.static_site_args import StaticSiteArgs
+from components.delivery.cloudfront_invalidation import CloudFrontInvalidation, InvalidationProvider
+from components.delivery.site_content import SiteContent
+from components.delivery.site_files import cache_control, content_hash, content_type, site_files
+from components.edge.static_site_args import StaticSiteArgs
 from tests.harness import PlanResult, run_components
 
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -315,7 +315,7 @@ def test_delete_calls_no_aws_api(cloudfront: Any) -> None:
 
 def test_provider_pickles_by_reference_and_round_trips() -> None:
     serialized = serialize_provider(InvalidationProvider())
-    assert b"components.cloudfront_invalidation" in base64.b64decode(serialized)
+    assert b"components.delivery.cloudfront_invalidation" in base64.b64decode(serialized)
     assert isinstance(dill.loads(base64.b64decode(serialized)), InvalidationProvider)
 
 

@@ -10,11 +10,11 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.cloudfront_functions import viewer_request_code
-from components.site_domain import SiteDomain
-from components.site_domain_args import SiteDomainArgs
-from components.static_site import StaticSite
-from components.static_site_args import StaticSiteArgs
+from components.edge.cloudfront_functions import viewer_request_code
+from components.edge.site_domain import SiteDomain
+from components.edge.site_domain_args import SiteDomainArgs
+from components.edge.static_site import StaticSite
+from components.edge.static_site_args import StaticSiteArgs
 from tests.harness import PlanResult, run_components
 
 CERTIFICATE = "aws:acm/certificate:Certificate"

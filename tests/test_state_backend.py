@@ -6,7 +6,7 @@ import json
 import pulumi
 import pytest
 
-from components.state_backend import StateBackend
+from bootstrap.state_backend import StateBackend
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:StateBackend"

@@ -8,9 +8,9 @@ import pulumi
 import pytest
 
 from components import ConfigError, validate_config
-from components.cloudfront_functions import SPA_FALLBACK_JS, viewer_request_code
-from components.static_site import ApiOrigin, StaticSite
-from components.static_site_args import StaticSiteArgs
+from components.edge.cloudfront_functions import SPA_FALLBACK_JS, viewer_request_code
+from components.edge.static_site import ApiOrigin, StaticSite
+from components.edge.static_site_args import StaticSiteArgs
 from tests.harness import PlanResult, run_components
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -474,7 +474,7 @@ def test_access_logs_are_delivered_to_a_us_east_1_log_group() -> None:
 
 def test_api_path_pattern_must_be_a_prefix() -> None:
     from components import StaticSiteArgs, validate_config
-    from components.config_errors import ConfigError
+    from components.core.config_errors import ConfigError
 
     with pytest.raises(ConfigError) as err:
         validate_config(StaticSiteArgs, {"apiPathPattern": "/api*"}, "webapp:site")

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from components.subnet_layout import SubnetLayoutError, plan_subnets
+from components.network.subnet_layout import SubnetLayoutError, plan_subnets
 
 MASKS = {"public": 24, "private": 20, "isolated": 24}
 

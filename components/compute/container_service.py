@@ -1,0 +1,260 @@
+"""ContainerService: one ECS Fargate service, either the web API behind the load balancer or a worker."""
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.wiring import (
+    ClusterRef,
+    Connection,
+    ImageRef,
+    LoadBalancerTarget,
+    SecretReference,
+    SidecarContainer,
+)
+from .connection_rules import admit_load_balancer, open_connections
+from .container_definition import CONTAINER_NAME, ContainerSettings
+from .container_service_args import ContainerServiceArgs
+from .fargate_task import FargateTask
+from .service_autoscaling import ServiceAutoscaling, check_autoscaling
+from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
+from .task_inputs import check_sidecars, merge_variables
+from .task_permissions import permissions_policy
+
+# Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the
+# first to offer everything used here: ARM64 (also on FARGATE_SPOT), ECS Exec, 20 GiB ephemeral
+# storage for the scratch volumes.
+PLATFORM_VERSION = "1.4.0"
+
+
+class ContainerService(pulumi.ComponentResource):
+    """An ECS Fargate service in private subnets, with its own security group, roles and logs.
+
+    Creates the task definition (one container named ``app``, read-only root filesystem, scratch
+    volumes, all capabilities dropped, secrets injected by ECS), an execution role that can pull
+    only this image, write only this log group and read only the given secrets, a task role
+    (``task_role``) holding only ``args.permissions`` and later grants, a security group with
+    HTTPS egress, and target tracking autoscaling. With ``load_balancer`` it registers in the
+    target group and admits only the load balancer's security group on ``port``; without it (a
+    worker) nothing may connect in.
+
+    Each of ``connections`` (a database, a cache) opens this service's egress to the store's
+    security group on its port and the store's ingress from this service, and adds its
+    environment and secrets to the container (the execution role may read exactly the secrets
+    given here and in the connections). Each of ``sidecars`` runs beside the app in the same
+    task, reachable on localhost, with its memory reservation taken from the task's memory.
+
+    Application Auto Scaling owns the running count, so ``desiredCount`` only sets the first
+    deployment; change ``minCount``/``maxCount`` afterwards.
+
+    A non-root ``user`` can write to the scratch paths only if the image declares them as
+    ``VOLUME`` with that owner: Fargate creates the volumes as root with mode 0755 otherwise.
+
+    Example::
+
+        api = ContainerService("api", settings.config.service, cluster=cluster.ref,
+                               vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+                               image=registry.image, secrets=app_secrets.references,
+                               load_balancer=alb.target, connections=[db.connection],
+                               opts=on_aws)
+        pulumi.export("apiServiceName", api.service_name)
+    """
+
+    service_name: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    log_group_arn: pulumi.Output[str]
+    task_family: str
+    task_definition_arn: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+    task_role: aws.iam.Role
+    lowest_min_count: int
+
+    def __init__(
+        self,
+        name: str,
+        args: ContainerServiceArgs,
+        *,
+        cluster: ClusterRef,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[str]],
+        image: ImageRef,
+        secrets: Mapping[str, SecretReference],
+        load_balancer: LoadBalancerTarget | None = None,
+        connections: Sequence[Connection] = (),
+        sidecars: Sequence[SidecarContainer] = (),
+        log_kms_key_arn: pulumi.Input[str] | None = None,
+        role_guard: RoleGuard = NO_ROLE_GUARD,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        # Wiring mistakes surface before anything is registered.
+        environment, all_secrets = merge_variables(name, args.environment, secrets, connections)
+        check_sidecars(name, sidecars, task_memory=args.memory, app_port=args.port)
+        if load_balancer is not None and args.port is None:
+            raise ValueError(
+                f"{name}: port is required behind a load balancer (its target group forwards to it)"
+            )
+        check_autoscaling(name, args.autoscaling, behind_load_balancer=load_balancer is not None)
+        super().__init__("webapp:index:ContainerService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            description=f"What {name} code may call in AWS (nothing unless granted)",
+            assume_role_policy=ecs_tasks_trust(self),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
+            opts=child,
+        )
+        waits_for: list[pulumi.Resource] = []
+        if args.enable_execute_command:
+            # Tasks started before this grant exists could not open an ECS Exec session.
+            waits_for.append(
+                aws.iam.RolePolicy(
+                    f"{name}-ecs-exec", role=self.task_role.id, policy=ECS_EXEC_POLICY, opts=child
+                )
+            )
+        if args.permissions:
+            # The app may call these at boot: its tasks start only once the grant exists.
+            waits_for.append(
+                aws.iam.RolePolicy(
+                    f"{name}-permissions",
+                    role=self.task_role.id,
+                    policy=permissions_policy(args.permissions),
+                    opts=child,
+                )
+            )
+
+        self.task = FargateTask(
+            self,
+            name,
+            size=args,
+            architecture=args.architecture,
+            settings=ContainerSettings(
+                command=args.command,
+                port=args.port,
+                health_check=args.health_check,
+                readonly_root_filesystem=args.readonly_root_filesystem,
+                scratch_paths=args.scratch_paths,
+                user=args.user,
+                drop_all_capabilities=args.drop_all_capabilities,
+                sidecars=tuple(sidecars),
+            ),
+            image=image,
+            environment=environment,
+            secrets=all_secrets,
+            log_retention_days=args.log_retention_days,
+            task_role=self.task_role,
+            log_kms_key_arn=log_kms_key_arn,
+            role_guard=role_guard,
+        )
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"ECS tasks of {name}",
+            vpc_id=vpc_id,
+            tags={"Name": f"{name}-tasks"},
+            opts=child,
+        )
+        # Rules are separate resources (none inline), so other components' rules on this group
+        # are not removed by it. DNS to the VPC resolver needs no rule.
+        self.https_egress = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-https-out",
+            security_group_id=self.security_group.id,
+            description="HTTPS to AWS APIs and ECR, through NAT or VPC endpoints",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+            opts=child,
+        )
+        # Tasks that start before their rules exist could not reach the database at boot.
+        waits_for += open_connections(self, name, self.security_group.id, connections)
+        registration: list[aws.ecs.ServiceLoadBalancerArgs] | None = None
+        grace_period: int | None = None
+        if load_balancer is not None and args.port is not None:
+            waits_for.append(load_balancer.listener)
+            waits_for += admit_load_balancer(self, name, self.security_group.id, args.port, load_balancer)
+            registration = [
+                aws.ecs.ServiceLoadBalancerArgs(
+                    container_name=CONTAINER_NAME,
+                    container_port=args.port,
+                    target_group_arn=load_balancer.target_group_arn,
+                )
+            ]
+            # ECS rejects a grace period on a service without a load balancer.
+            grace_period = args.deployment.health_check_grace_period_seconds
+
+        self.service = aws.ecs.Service(
+            f"{name}-svc",
+            cluster=cluster.arn,
+            task_definition=self.task.task_definition.arn,
+            desired_count=args.desired_count,
+            capacity_provider_strategies=[
+                aws.ecs.ServiceCapacityProviderStrategyArgs(
+                    capacity_provider=provider, weight=weight, base=base
+                )
+                for provider, weight, base in args.capacity.providers()
+            ],
+            platform_version=PLATFORM_VERSION,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=subnet_ids, security_groups=[self.security_group.id], assign_public_ip=False
+            ),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=args.deployment.circuit_breaker_rollback
+            ),
+            deployment_minimum_healthy_percent=args.deployment.minimum_healthy_percent,
+            deployment_maximum_percent=args.deployment.maximum_percent,
+            load_balancers=registration,
+            health_check_grace_period_seconds=grace_period,
+            enable_execute_command=args.enable_execute_command,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            wait_for_steady_state=False,
+            # The provider refuses to change capacity_provider_strategies in place without it; with
+            # it, moving dev from spot to mixed is a rolling deployment instead of an error.
+            force_new_deployment=True,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=waits_for,
+                # Application Auto Scaling changes the count; Pulumi must not reset it on every up.
+                ignore_changes=["desiredCount"],
+            ),
+        )
+
+        self.autoscaling = ServiceAutoscaling(
+            self,
+            name,
+            args.autoscaling,
+            min_count=args.min_count,
+            max_count=args.max_count,
+            cluster_name=cluster.name,
+            service_name=self.service.name,
+            resource_label=load_balancer.resource_label if load_balancer is not None else None,
+        )
+
+        self.service_name = self.service.name
+        # The fewest tasks the service is meant to run at any time (schedules may lower minCount).
+        self.lowest_min_count = min([args.min_count, *(s.min_count for s in args.autoscaling.schedules)])
+        self.security_group_id = self.security_group.id
+        self.log_group_name = self.task.log_group.name
+        self.log_group_arn = self.task.log_group.arn
+        self.task_family = self.task.family
+        self.task_definition_arn = self.task.task_definition.arn
+        self.execution_role_arn = self.task.execution_role.arn
+        self.task_role_arn = self.task_role.arn
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "securityGroupId": self.security_group_id,
+                "logGroupName": self.log_group_name,
+                "logGroupArn": self.log_group_arn,
+                "taskFamily": self.task_family,
+                "taskDefinitionArn": self.task_definition_arn,
+                "executionRoleArn": self.execution_role_arn,
+                "taskRoleArn": self.task_role_arn,
+            }
+        )

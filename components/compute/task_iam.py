@@ -1,0 +1,124 @@
+"""IAM documents for Fargate tasks: ECS trust, the least-privilege execution policy, ECS Exec."""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.wiring import ImageRef, SecretReference
+
+# ECS Exec's agent opens its channels through these; AWS defines no resource to narrow them to.
+ECS_EXEC_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EcsExecChannels",
+                "Effect": "Allow",
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                "Resource": ["*"],
+            }
+        ],
+    }
+)
+
+
+def ecs_tasks_trust(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The trust policy below for the account ``parent``'s provider deploys to."""
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
+    return account.apply(ecs_tasks_trust_policy)
+
+
+def ecs_tasks_trust_policy(account_id: str) -> str:
+    """Trust for ECS tasks, limited to this account's tasks (confused-deputy guard)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
+
+
+def execution_policy(
+    *,
+    region: str,
+    log_group_arn: str,
+    repository_arn: str | None,
+    secret_arns: Sequence[str],
+    parameter_arns: Sequence[str],
+    kms_keys: Sequence[tuple[str, str]],
+) -> str:
+    """What ECS needs to start the task: pull the image, write its logs, read its secrets.
+
+    ``kms_keys`` holds ``(reference kind, key ARN)`` for secrets under customer-managed keys.
+    """
+    statements: list[dict[str, Any]] = []
+    if repository_arn is not None:
+        # GetAuthorizationToken is account-wide: AWS offers no resource to narrow it to.
+        statements.append(_allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))
+        statements.append(
+            _allow(
+                "PullImage",
+                ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                [repository_arn],
+            )
+        )
+    log_streams = f"{log_group_arn}:*"
+    statements.append(_allow("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams]))
+    if secret_arns:
+        statements.append(_allow("ReadSecrets", ["secretsmanager:GetSecretValue"], sorted(set(secret_arns))))
+    if parameter_arns:
+        statements.append(_allow("ReadParameters", ["ssm:GetParameters"], sorted(set(parameter_arns))))
+    if kms_keys:
+        decrypt = _allow("DecryptSecrets", ["kms:Decrypt"], sorted({key for _, key in kms_keys}))
+        via = sorted({f"{kind}.{region}.amazonaws.com" for kind, _ in kms_keys})
+        decrypt["Condition"] = {"StringEquals": {"kms:ViaService": via}}
+        statements.append(decrypt)
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def _allow(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def execution_policy_output(
+    region: pulumi.Output[str],
+    log_group_arn: pulumi.Output[str],
+    image: ImageRef,
+    secrets: Mapping[str, SecretReference],
+) -> pulumi.Output[str]:
+    refs = list(secrets.values())
+    kms = [pulumi.Output.all(r.kind, r.kms_key_arn) for r in refs if r.kms_key_arn is not None]
+    return pulumi.Output.all(
+        region=region,
+        log_group_arn=log_group_arn,
+        repository_arn=image.repository_arn,
+        secret_arns=pulumi.Output.all(*[r.resource_arn for r in refs if r.kind == "secretsmanager"]),
+        parameter_arns=pulumi.Output.all(*[r.resource_arn for r in refs if r.kind == "ssm"]),
+        kms_keys=pulumi.Output.all(*kms),
+    ).apply(_render_execution_policy)
+
+
+def _render_execution_policy(v: Any) -> str:
+    return execution_policy(
+        region=v["region"],
+        log_group_arn=v["log_group_arn"],
+        repository_arn=v["repository_arn"],
+        secret_arns=v["secret_arns"],
+        parameter_arns=v["parameter_arns"],
+        kms_keys=[(kind, key) for kind, key in v["kms_keys"]],
+    )

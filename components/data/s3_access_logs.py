@@ -1,0 +1,88 @@
+"""The private S3 bucket that S3 server access logging writes another bucket's request logs to."""
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.private_bucket import deny_insecure_transport, expiring_log_bucket
+
+# The source bucket's BucketLogging uses this prefix; the bucket policy grants writes only below it.
+LOG_PREFIX = "uploads"
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class ServerAccessLogBucket:
+    """The bucket plus its policy: the source bucket's logging must wait for the policy, or the
+    first deliveries are refused."""
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+
+
+def create_server_access_log_bucket(
+    name: str,
+    retention_days: int,
+    *,
+    source_bucket_arn: pulumi.Input[str],
+    parent: pulumi.Resource,
+    protect: bool,
+) -> ServerAccessLogBucket:
+    """Create ``<name>-access-logs``: private, SSE-S3, versioned, expiring after ``retention_days``.
+
+    Only the S3 logging service writing on behalf of ``source_bucket_arn`` in this account may put
+    objects, and only below ``uploads/``. Only the bucket itself is protected: the settings around it
+    can be recreated at no loss.
+
+    Example::
+
+        logs = create_server_access_log_bucket("uploads", 90, source_bucket_arn=bucket.arn,
+                                               parent=self, protect=True)
+        aws.s3.BucketLogging("uploads-bucket", bucket=bucket.bucket, target_bucket=logs.bucket.bucket,
+                             target_prefix=f"{LOG_PREFIX}/",
+                             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]))
+    """
+    # SSE-S3: a customer-managed key on the target would need a key policy for the logging
+    # service, and these logs hold request metadata, not the uploads themselves.
+    private = expiring_log_bucket(f"{name}-access-logs", retention_days, parent=parent, protect=protect)
+    bucket = private.bucket
+
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
+    policy = aws.s3.BucketPolicy(
+        f"{name}-access-logs",
+        bucket=bucket.bucket,
+        policy=pulumi.Output.all(bucket.arn, source_bucket_arn, account).apply(
+            lambda a: _bucket_policy(bucket_arn=a[0], source_bucket_arn=a[1], account_id=a[2])
+        ),
+        # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
+        # the policy should land on a bucket that already refuses public access.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=private.policy_after),
+    )
+    return ServerAccessLogBucket(bucket=bucket, policy=policy)
+
+
+def _bucket_policy(*, bucket_arn: str, source_bucket_arn: str, account_id: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                deny_insecure_transport(bucket_arn),
+                {
+                    # ACLs are disabled (BucketOwnerEnforced), so the logging service is granted
+                    # through the policy; the conditions stop it writing logs of other buckets or
+                    # other accounts here (confused deputy).
+                    "Sid": "AllowS3ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": LOGGING_SERVICE},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{bucket_arn}/{LOG_PREFIX}/*",
+                    "Condition": {
+                        "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                    },
+                },
+            ],
+        }
+    )

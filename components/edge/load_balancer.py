@@ -1,0 +1,239 @@
+"""LoadBalancer: the Application Load Balancer in front of the API service."""
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.wiring import LoadBalancerTarget
+from .alb_access_logs import LOG_PREFIX, create_access_log_bucket
+from .alb_dns import alias_record, validated_certificate
+from .load_balancer_args import FrontDoor, LoadBalancerArgs
+
+# "defensive" (AWS's default) blocks requests classed as severe desync risks and closes the
+# connection after ambiguous ones, which is what stops request smuggling. "strictest" also turns
+# away requests that are merely not RFC 7230-clean (odd header bytes some real clients send),
+# trading hard-to-debug 400s for no meaningful extra protection behind this ALB.
+DESYNC_MITIGATION_MODE = "defensive"
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    """An Application Load Balancer with one IP target group for the ECS service.
+
+    ``frontDoor: cdn`` (default): an internal ALB in the private subnets with one HTTP:80
+    listener forwarding to the target group. CloudFront reaches it through a VPC origin (a later
+    component). Its security group gets NO ingress rules from this component: the CDN component
+    adds the one rule admitting CloudFront's VPC-origin security group, so nothing else in the
+    VPC or on the internet can reach the ALB.
+
+    ``frontDoor: direct``: an internet-facing ALB in the public subnets. HTTP:80 only answers with
+    a 301 to HTTPS:443; HTTPS:443 forwards with a DNS-validated ACM certificate for ``domain``
+    and a TLS 1.3 policy; a Route 53 alias points ``domain`` at the ALB. Its security group
+    admits 80 and 443 from 0.0.0.0/0 and nothing else.
+
+    Either way the security group has no egress: the ContainerService opens egress from it to its
+    own security group on the container port, so the ALB can reach only that service. Invalid
+    headers are dropped, desync mitigation is ``defensive``; access logs (optional) go to a
+    private SSE-S3 bucket, the only stateful child, which ``protect`` guards.
+
+    Example::
+
+        lb = LoadBalancer("api", LoadBalancerArgs(), vpc_id=network.vpc_id,
+                          public_subnet_ids=network.public_subnet_ids,
+                          private_subnet_ids=network.private_subnet_ids,
+                          container_port=8000, protect=True,
+                          opts=pulumi.ResourceOptions(providers={"aws": provider}))
+        ContainerService("api", service_args, ..., load_balancer=lb.target)
+        pulumi.export("url", lb.url)
+    """
+
+    arn: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
+    target_group_arn_suffix: pulumi.Output[str]
+    url: pulumi.Output[str]
+    target: LoadBalancerTarget
+
+    def __init__(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        *,
+        vpc_id: pulumi.Input[str],
+        public_subnet_ids: pulumi.Input[Sequence[str]],
+        private_subnet_ids: pulumi.Input[Sequence[str]],
+        container_port: int,
+        protect: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if not 1 <= container_port <= 65535:
+            raise ValueError(
+                f"LoadBalancer {name!r}: container_port {container_port} must be from 1 to 65535"
+            )
+        super().__init__("webapp:index:LoadBalancer", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        direct = args.front_door is FrontDoor.DIRECT
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-alb",
+            description=(
+                "ALB: HTTP/HTTPS from the internet" if direct else "ALB: ingress only from the CDN VPC origin"
+            ),
+            vpc_id=vpc_id,
+            # No inline ingress/egress: rules are separate resources, some owned by other
+            # components, and inline rules would revert those on every update. The provider
+            # deletes AWS's default allow-all egress rule when it creates the group.
+            tags={"Name": f"{name}-alb"},
+            opts=child,
+        )
+        self.security_group_id = self.security_group.id
+        if direct:
+            self._public_ingress(name)
+
+        access_logs: aws.lb.LoadBalancerAccessLogsArgs | None = None
+        depends_on: list[pulumi.Resource] = []
+        self.access_log_bucket: aws.s3.Bucket | None = None
+        if args.access_logs.enabled:
+            logs = create_access_log_bucket(
+                name, args.access_logs.retention_days, parent=self, protect=protect
+            )
+            self.access_log_bucket = logs.bucket
+            access_logs = aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=logs.bucket.bucket, enabled=True, prefix=LOG_PREFIX
+            )
+            depends_on.append(logs.policy)
+
+        self.alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=not direct,
+            subnets=public_subnet_ids if direct else private_subnet_ids,
+            security_groups=[self.security_group.id],
+            ip_address_type="ipv4",
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode=DESYNC_MITIGATION_MODE,
+            idle_timeout=args.idle_timeout_seconds,
+            enable_deletion_protection=args.deletion_protection,
+            access_logs=access_logs,
+            tags={"Name": f"{name}-alb"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )
+        self.arn = self.alb.arn
+        self.arn_suffix = self.alb.arn_suffix
+        self.dns_name = self.alb.dns_name
+        self.zone_id = self.alb.zone_id
+
+        health = args.health_check
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            target_type="ip",
+            protocol="HTTP",
+            port=container_port,
+            vpc_id=vpc_id,
+            deregistration_delay=args.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=health.path,
+                matcher=health.matcher,
+                interval=health.interval_seconds,
+                timeout=health.timeout_seconds,
+                healthy_threshold=health.healthy_threshold,
+                unhealthy_threshold=health.unhealthy_threshold,
+            ),
+            tags={"Name": f"{name}-tg"},
+            opts=child,
+        )
+        self.target_group_arn = self.target_group.arn
+        self.target_group_arn_suffix = self.target_group.arn_suffix
+
+        if direct:
+            self.listener = self._https(name, args)
+        else:
+            self.listener = aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=self.alb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[
+                    aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+                ],
+                opts=child,
+            )
+            self.url = pulumi.Output.concat("http://", self.alb.dns_name)
+
+        self.target = LoadBalancerTarget(
+            target_group_arn=self.target_group.arn,
+            security_group_id=self.security_group.id,
+            listener=self.listener,
+            resource_label=pulumi.Output.concat(self.alb.arn_suffix, "/", self.target_group.arn_suffix),
+        )
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "arnSuffix": self.arn_suffix,
+                "dnsName": self.dns_name,
+                "zoneId": self.zone_id,
+                "securityGroupId": self.security_group_id,
+                "targetGroupArn": self.target_group_arn,
+                "targetGroupArnSuffix": self.target_group_arn_suffix,
+                "url": self.url,
+            }
+        )
+
+    def _public_ingress(self, name: str) -> None:
+        for port, what in ((80, "HTTP (redirected to HTTPS)"), (443, "HTTPS")):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-alb-{port}",
+                security_group_id=self.security_group.id,
+                description=f"{what} from the internet",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4="0.0.0.0/0",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _https(self, name: str, args: LoadBalancerArgs) -> aws.lb.Listener:
+        """HTTP->HTTPS redirect, the HTTPS listener with its certificate, and the DNS alias."""
+        assert args.domain is not None and args.hosted_zone_name is not None  # the args model checked
+        child = pulumi.ResourceOptions(parent=self)
+        zone_id = aws.route53.get_zone_output(
+            name=args.hosted_zone_name, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
+        ).zone_id
+        certificate_arn = validated_certificate(name, args.domain, zone_id, parent=self)
+
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        port="443", protocol="HTTPS", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        https = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.alb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=args.ssl_policy,
+            certificate_arn=certificate_arn,
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+            ],
+            opts=child,
+        )
+        alias = alias_record(name, args.domain, zone_id, self.alb, parent=self)
+        self.url = pulumi.Output.concat("https://", alias.name)
+        return https

@@ -1,0 +1,193 @@
+"""Config model for the StaticSite component (stack config key ``<project>:site``)."""
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from ..core._model import ConfigModel
+from ..core.config_errors import ConfigFieldError
+from ..core.log_retention import RetentionDays
+from .site_domain_args import SiteDomainArgs
+
+# CloudFront's path-pattern alphabet (CacheBehavior.PathPattern in the API reference): letters,
+# digits and _ - . * $ / ~ " ' @ : + &, at most 255 characters. This stack also insists on a
+# leading "/" so a pattern reads like the URL path it matches.
+_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*$/~\"'@:+&]{0,254}$")
+
+# CloudFront refuses a longer Content-Security-Policy value in a response headers policy
+# (TooLongCSPInResponseHeadersPolicy; the quota page lists 1783 characters).
+MAX_CSP_LENGTH = 1783
+
+
+def _path_pattern(value: str) -> str:
+    if not _PATH_PATTERN.match(value):
+        raise ValueError(
+            'must be a CloudFront path pattern such as "/assets/*": start with "/", at most 255 '
+            "characters of letters, digits and _ - . * $ / ~ \" ' @ : + & (no spaces)"
+        )
+    return value
+
+
+PathPattern = Annotated[str, AfterValidator(_path_pattern)]
+
+
+class PriceClass(StrEnum):
+    """Which edge locations serve the site; cheaper classes leave out the priciest regions.
+
+    ``PriceClass_100``: North America, Europe, Israel. ``PriceClass_200``: adds most of Asia,
+    the Middle East and Africa. ``PriceClass_All``: every edge location.
+    """
+
+    CLASS_100 = "PriceClass_100"
+    CLASS_200 = "PriceClass_200"
+    ALL = "PriceClass_All"
+
+
+class SiteAccessLogsArgs(ConfigModel):
+    """CloudFront standard access logs (``site.accessLogs``), delivered to CloudWatch Logs in us-east-1.
+
+    Off in dev (nobody reads them, and log ingestion costs money); on in prod (control CloudFront.5).
+
+    Example::
+
+        SiteAccessLogsArgs(enabled=True, retention_days=365)
+    """
+
+    enabled: bool = False
+    # The log group's retention: CloudWatch Logs deletes older events.
+    retention_days: RetentionDays = 90
+
+
+class StaticSiteArgs(ConfigModel):
+    """Everything the StaticSite component reads from config; profiles fill more defaults.
+
+    Dev: the cheapest price class, HTML cached for a minute, SPA routing on, no CSP, no access logs.
+
+    ``enabled: false`` is for an API-only system: no distribution, no site bucket, no upload, no
+    edge web ACL. ``buildDir``, ``domain`` and ``accessLogs.enabled: true`` are then refused
+    (nothing would use them); the other keys are validated and unused. The stack then needs
+    ``loadBalancer.frontDoor: direct`` (checked by StackConfig), since only CloudFront reaches
+    the internal ALB of ``cdn`` mode.
+
+    Example::
+
+        StaticSiteArgs(price_class=PriceClass.ALL, html_ttl_seconds=300,
+                       content_security_policy="default-src 'self'")
+        StaticSiteArgs(enabled=False)  # API only
+    """
+
+    enabled: bool = True
+    price_class: PriceClass = PriceClass.CLASS_100
+    html_ttl_seconds: int = 60
+    # Content-hashed build output: cached for a year, never revalidated.
+    hashed_asset_paths: tuple[PathPattern, ...] = ("/assets/*", "/_next/*")
+    api_path_pattern: PathPattern = "/api/*"
+    spa_fallback: bool = True
+    content_security_policy: str | None = None
+    noncurrent_version_expiration_days: int = Field(default=30, ge=1, le=3650)
+    access_logs: SiteAccessLogsArgs = SiteAccessLogsArgs()
+    # A custom domain (certificate in us-east-1, aliases, www redirect); None: the cloudfront.net name.
+    domain: SiteDomainArgs | None = None
+    # The frontend's build output (relative to the project directory), uploaded by SiteContent;
+    # None: infrastructure only, and the site is uploaded with `aws s3 sync` (README).
+    build_dir: str | None = None
+
+    @field_validator("build_dir")
+    @classmethod
+    def _build_dir(cls, value: str | None) -> str | None:
+        # Checked here, not at upload: a missing build should stop `pulumi preview` with one
+        # config line, not a traceback. Relative paths resolve against the current directory,
+        # which is the project directory when pulumi runs the program.
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("must not be empty; leave it out (null) to upload nothing")
+        path = Path(value)
+        if not path.exists():
+            raise ValueError("no such directory (build the frontend first, e.g. npm run build)")
+        if not path.is_dir():
+            raise ValueError("is a file, not a directory: point it at the build output, such as dist or out")
+        if not (path / "index.html").is_file():
+            raise ValueError("has no index.html: point it at the build output, such as dist or out")
+        return value
+
+    @field_validator("html_ttl_seconds")
+    @classmethod
+    def _html_ttl(cls, value: int) -> int:
+        if not 0 <= value <= 3600:
+            raise ValueError(
+                "must be from 0 to 3600 seconds: HTML names the hashed assets, so a long TTL "
+                "keeps serving an old release after a deploy"
+            )
+        return value
+
+    @field_validator("hashed_asset_paths")
+    @classmethod
+    def _asset_paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(value) > 25:
+            raise ValueError("must list at most 25 path patterns")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a path pattern twice")
+        return value
+
+    @field_validator("content_security_policy")
+    @classmethod
+    def _csp(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("must not be empty; leave it out (null) to send no Content-Security-Policy")
+        if len(value) > MAX_CSP_LENGTH:
+            raise ValueError(
+                f"must be at most {MAX_CSP_LENGTH} characters (CloudFront's limit for this header), "
+                f"got {len(value)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _api_not_an_asset_path(self) -> "StaticSiteArgs":
+        # CloudFront rejects two cache behaviours with the same path pattern.
+        if not self.api_path_pattern.endswith("/*"):
+            raise ConfigFieldError(
+                "apiPathPattern",
+                self.api_path_pattern,
+                'must be a prefix pattern ending in "/*", such as /api/*: everything under it goes to '
+                "the API, and the API's URL is the prefix",
+            )
+        if self.api_path_pattern in self.hashed_asset_paths:
+            raise ConfigFieldError(
+                "apiPathPattern",
+                self.api_path_pattern,
+                "is also listed in hashedAssetPaths; each path pattern may route to one origin only",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _nothing_for_a_disabled_site(self) -> "StaticSiteArgs":
+        if self.enabled:
+            return self
+        if self.build_dir is not None:
+            raise ConfigFieldError(
+                "buildDir", self.build_dir,
+                "not used with enabled: false: there is no site bucket to upload it to; remove it, or "
+                "set enabled: true",
+            )  # fmt: skip
+        if self.domain is not None:
+            raise ConfigFieldError(
+                "domain", self.domain.model_dump(by_alias=True),
+                "not used with enabled: false: there is no distribution to serve it; the API's own "
+                "name is loadBalancer.domain",
+            )  # fmt: skip
+        # Only an explicit "on": accessLogs: {enabled: false} copied from a stack file is
+        # harmless, and a profile's default (prod logs its distribution) is not the stack's ask.
+        logs = self.access_logs
+        if "access_logs" in self.model_fields_set and "enabled" in logs.model_fields_set and logs.enabled:
+            raise ConfigFieldError(
+                "accessLogs.enabled", True,
+                "not used with enabled: false: there is no distribution to log; remove it, or set "
+                "enabled: true",
+            )  # fmt: skip
+        return self

@@ -1,0 +1,1 @@
+"""The network layer: the VPC, its subnets and NAT (gateways or instances)."""

@@ -1,0 +1,37 @@
+"""Config model for the AuditTrail component (stack config key ``<project>:auditTrail``)."""
+
+from pydantic import field_validator
+
+from ..core._model import ConfigModel
+from ..core.log_retention import RetentionDays
+
+
+class AuditTrailArgs(ConfigModel):
+    """An account-wide CloudTrail trail: off unless ``enabled``, because an account needs only one.
+
+    The component is only created when ``enabled`` is true; the other keys are validated either
+    way, so a stack file cannot hold a bad setting that surfaces only once the trail is turned on.
+    The trail always records read and write management events in every region (no data events:
+    those are billed per event and S3 object reads alone can dwarf the rest of the bill).
+
+    Dev (the defaults): disabled; the CloudWatch copy of the events is kept 90 days, the S3 copy
+    (the record of truth, with digest files for integrity checks) 365 days.
+
+    Example::
+
+        AuditTrailArgs(enabled=True, log_retention_days=365, bucket_retention_days=2557)
+    """
+
+    enabled: bool = False
+    log_retention_days: RetentionDays = 90
+    bucket_retention_days: int = 365
+
+    @field_validator("bucket_retention_days")
+    @classmethod
+    def _bucket_retention(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError(
+                "must be from 1 to 3650 days: how long log and digest files stay in the trail bucket "
+                "before S3 expires them"
+            )
+        return value
