@@ -6,7 +6,7 @@ names. Unknown keys, wrong types and out-of-range values fail with one line per 
 """
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -30,7 +30,7 @@ from components import (
     UploadsBucketArgs,
     WebAclArgs,
 )
-from components.core._model import ConfigModel
+from components.core._model import ConfigModel, InSchema
 from components.core.config_loader import decode_config_value, load_project_config, raw_config
 from components.core.deploy_permissions_boundary import IamArgs
 from components.profiles import Profile, apply_profile
@@ -73,35 +73,50 @@ class StackConfig(ConfigModel):
           webapp:image: {tag: 3f9c2e1}
     """
 
-    # Which defaults every key below starts from (components.profiles); also picks the policy
-    # pack config policies/config/<profile>.json unless policyPackConfig names another file.
     profile: Profile = Profile.DEV
-    # A pack config of this stack's own (path from the project directory), for deliberate
-    # departures that belong to this stack only; read by make policy-check/plan and CI.
-    policy_pack_config: str | None = None
-    # prod: true. Pulumi `protect` on stateful resources (keys, secrets, repositories, log
-    # buckets): deleting or replacing them then fails until someone unprotects them on purpose.
+    """Which defaults every other key starts from; also picks policies/config/<profile>.json."""
+    policy_pack_config: Annotated[str, InSchema(pattern=r"\.json$")] | None = None
+    """This stack's own policy pack config (relative path), for departures that belong to it only."""
     protect: bool = False
-    tags: dict[str, str] = Field(default_factory=dict)
+    """Pulumi ``protect`` on stateful resources, so deleting or replacing them fails until unprotected."""
+    tags: Annotated[dict[str, str], InSchema(propertyNames={"minLength": 1, "maxLength": 128})] = Field(
+        default_factory=dict
+    )
+    """Tags added to every resource (keys 1-128 characters, values at most 256; not project/stack/aws:)."""
     network: NetworkArgs = NetworkArgs()
+    """The VPC: subnets in each AZ, NAT, endpoints and flow logs."""
     cluster: ClusterArgs = ClusterArgs()
+    """The ECS cluster the services run in."""
     image: ImageArgs
+    """Which image the services run: ``uri``, ``tag`` or ``build`` (no default)."""
     secrets: AppSecretsArgs = AppSecretsArgs()
+    """Secrets injected into the app's containers, by environment variable name."""
     load_balancer: LoadBalancerArgs = LoadBalancerArgs()
+    """The ALB in front of the API, behind CloudFront or facing the internet directly."""
     service: ContainerServiceArgs = ContainerServiceArgs()
-    workers: dict[str, ContainerServiceArgs] = Field(default_factory=dict)
+    """The API service behind the load balancer."""
+    workers: Annotated[
+        dict[str, ContainerServiceArgs], InSchema(propertyNames={"pattern": _WORKER_NAME.pattern})
+    ] = Field(default_factory=dict)
+    """Background services by name: no port, no load balancer, scaled on CPU or memory."""
     migration: MigrationArgs | None = None
+    """The one-off database migration task (its command and size); null: none."""
     database: DatabaseArgs = DatabaseArgs()
+    """The PostgreSQL database (RDS instance or Aurora Serverless v2)."""
     cache: CacheArgs = CacheArgs()
+    """The Redis-compatible cache (ElastiCache, a sidecar, or none)."""
     uploads: UploadsBucketArgs = UploadsBucketArgs()
+    """A private S3 bucket for user uploads or model files."""
     site: StaticSiteArgs = StaticSiteArgs()
+    """The static frontend: CloudFront distribution and site bucket."""
     waf: WebAclArgs = WebAclArgs()
-    # Alarms to an encrypted SNS topic, a dashboard and a monthly cost budget.
+    """An AWS WAF web ACL in front of the app (off unless enabled)."""
     monitoring: MonitoringArgs = MonitoringArgs()
-    # An account-wide CloudTrail trail; off unless the account has none.
+    """Alarms to an encrypted SNS topic, a dashboard and a monthly cost budget."""
     audit_trail: AuditTrailArgs = AuditTrailArgs()
-    # The permissions boundary of every role the stack creates (bootstrap/'s, by default).
+    """An account-wide CloudTrail trail; off unless the account has none."""
     iam: IamArgs = IamArgs()
+    """The permissions boundary of every role the stack creates (bootstrap/'s, by default)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -1,10 +1,11 @@
 """Config model for the GitHubDeployRoles component (the bootstrap program's ``webapp-bootstrap:*`` keys)."""
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from components.core._model import ConfigModel
+from components.core._model import ConfigModel, InSchema
 from components.core.config_errors import ConfigFieldError
 
 # GitHub's rules: owner up to 39 letters, digits or single inner hyphens; repository up to 100
@@ -16,6 +17,7 @@ _OIDC_PROVIDER_ARN = re.compile(
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+_Name = Annotated[str, InSchema(pattern=_NAME.pattern)]
 
 
 class GitHubDeployRolesArgs(ConfigModel):
@@ -35,26 +37,30 @@ class GitHubDeployRolesArgs(ConfigModel):
                               existing_oidc_provider_arn=None, deploy_regions=("eu-west-1",))
     """
 
-    github_repository: str
-    # An account holds one OIDC provider per URL: reuse it when another stack already made it.
-    existing_oidc_provider_arn: str | None = None
-    app_project: str = "webapp"
-    dev_stack: str = "dev"
-    prod_stack: str = "prod"
-    # A job that names a GitHub environment gets the subject repo:<o>/<r>:environment:<name>.
-    # devEnvironment null: the dev job has no environment and is trusted on deployBranch instead.
-    dev_environment: str | None = "dev"
-    prod_environment: str = "production"
-    # Prod's previews read prod's state and decrypt its secrets: only after approval (ADR 0014).
-    prod_preview_environment: str = "production-preview"
-    deploy_branch: str = "main"
-    # Regions the stacks deploy to; the bootstrap's own region and us-east-1 (CloudFront's
-    # certificates and web ACLs) are always added.
-    deploy_regions: tuple[str, ...] = ()
+    github_repository: Annotated[str, InSchema(pattern=_REPOSITORY.pattern)]
+    """``<owner>/<repository>`` as GitHub spells it (the trust policy compares it case-sensitively)."""
+    existing_oidc_provider_arn: Annotated[str, InSchema(pattern=_OIDC_PROVIDER_ARN.pattern)] | None = None
+    """The account's GitHub OIDC provider to reuse (one per URL per account); null: create it."""
+    app_project: _Name = "webapp"
+    """The app's Pulumi project: names the roles and the tag their permissions are limited to."""
+    dev_stack: _Name = "dev"
+    """The stack pull requests preview and the dev job deploys."""
+    prod_stack: _Name = "prod"
+    """The stack the prod job deploys and the prod preview job previews."""
+    dev_environment: _Name | None = "dev"
+    """The dev job's GitHub environment (subject ``environment:<name>``); null: trusted on deployBranch."""
+    prod_environment: _Name = "production"
+    """The prod deploy job's GitHub environment, protected by required reviewers."""
+    prod_preview_environment: _Name = "production-preview"
+    """Prod previews read prod's state and decrypt its secrets, so only after approval (ADR 0014)."""
+    deploy_branch: Annotated[str, InSchema(pattern=_BRANCH.pattern)] = "main"
+    """The branch the dev job deploys from when it names no environment (without refs/heads/)."""
+    deploy_regions: tuple[Annotated[str, InSchema(pattern=_REGION.pattern)], ...] = ()
+    """Regions the stacks deploy to; the bootstrap's region and us-east-1 (CloudFront) are always added."""
     max_session_seconds: int = Field(default=3600, ge=3600, le=43200)
-    # The bootstrap activates `project` and `stack` as cost allocation tags (the stacks' budgets
-    # filter on `stack`). Only an organization's management account may: false in member accounts.
+    """How long a deploy role's session lasts."""
     activate_cost_allocation_tags: bool = True
+    """Activate ``project`` and ``stack`` as cost allocation tags; only a management account may."""
 
     @field_validator("github_repository")
     @classmethod

@@ -26,21 +26,23 @@ Example::
 """
 
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any
 
 from pydantic.alias_generators import to_snake
 
 from .compute.container_service_args import ContainerServiceArgs
 from .compute.fargate_task_size import FARGATE_MEMORY
+from .core._model import ConfigEnum
 from .data.database_args import AURORA_ONLY_KEYS, INSTANCE_ONLY_KEYS
 
 
-class Profile(StrEnum):
+class Profile(ConfigEnum):
     """Which defaults a stack starts from; ``pulumi config set profile prod``."""
 
     DEV = "dev"
+    """Cheapest: Fargate Spot, one NAT instance, a database that pauses when idle, no WAF."""
     PROD = "prod"
+    """Highly available and protected: two on-demand API tasks, a NAT per AZ, Multi-AZ, WAF, protect."""
 
 
 # Static defaults per profile, spelled as in the stack files; the stack's own keys are merged over

@@ -1,23 +1,22 @@
 """Config model for the Cluster component (stack config key ``<project>:cluster``)."""
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel
 
 
-class ContainerInsights(StrEnum):
+class ContainerInsights(ConfigEnum):
     """CloudWatch Container Insights level for the cluster.
 
-    ``enabled``: cluster- and service-level metrics; ``enhanced``: adds task- and container-level
-    metrics (more CloudWatch metrics, so a higher bill). ``disabled`` is not offered: Security
-    Hub control ECS.12 requires Container Insights.
+    ``disabled`` is not offered: Security Hub control ECS.12 requires Container Insights.
     """
 
     ENABLED = "enabled"
+    """Cluster- and service-level metrics."""
     ENHANCED = "enhanced"
+    """Adds task- and container-level metrics (more CloudWatch metrics, so a higher bill)."""
 
 
 class ClusterArgs(ConfigModel):
@@ -29,6 +28,7 @@ class ClusterArgs(ConfigModel):
     """
 
     container_insights: ContainerInsights = ContainerInsights.ENABLED
+    """How detailed the cluster's Container Insights metrics are; it stays on (Security Hub ECS.12)."""
 
     @field_validator("container_insights", mode="before")
     @classmethod

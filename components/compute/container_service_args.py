@@ -1,12 +1,11 @@
 """Config model for ContainerService: stack key ``<project>:service`` and each ``<project>:workers`` entry."""
 
 import re
-from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.log_retention import RetentionDays
 from .fargate_task_size import Architecture, FargateTaskSize
@@ -35,11 +34,17 @@ class ContainerHealthCheckArgs(ConfigModel):
     """
 
     enabled: bool | None = None
+    """Unset: on when ``command`` is given; false turns a given command off; true requires one."""
     command: tuple[str, ...] | None = None
+    """``["CMD", ...]`` or ``["CMD-SHELL", "..."]`` run inside the image; null: no container check."""
     interval_seconds: int = Field(default=30, ge=5, le=300)
+    """Seconds between two checks."""
     timeout_seconds: int = Field(default=5, ge=2, le=60)
+    """Seconds a check may take before it counts as failed."""
     retries: int = Field(default=3, ge=1, le=10)
+    """Consecutive failures after which ECS marks the container unhealthy and replaces the task."""
     start_period_seconds: int = Field(default=60, ge=0, le=300)
+    """Seconds after start during which failures do not count, so a slow boot is not killed."""
 
     @model_validator(mode="before")
     @classmethod
@@ -76,13 +81,15 @@ class ContainerHealthCheckArgs(ConfigModel):
         return self
 
 
-class CapacityStrategy(StrEnum):
-    """Where tasks run: all on Fargate Spot (~70% cheaper, may be reclaimed with two minutes' notice),
-    all on on-demand Fargate, or ``onDemandBase`` on-demand tasks plus a weighted mix."""
+class CapacityStrategy(ConfigEnum):
+    """Where tasks run: Fargate Spot, on-demand Fargate or a mix."""
 
     SPOT = "spot"
+    """All on Fargate Spot: ~70% cheaper, but a task may be reclaimed with two minutes' notice."""
     ON_DEMAND = "onDemand"
+    """All on on-demand Fargate."""
     MIXED = "mixed"
+    """``onDemandBase`` on-demand tasks, the rest split by ``onDemandWeight``:``spotWeight``."""
 
 
 class CapacityArgs(ConfigModel):
@@ -94,9 +101,13 @@ class CapacityArgs(ConfigModel):
     """
 
     strategy: CapacityStrategy = CapacityStrategy.SPOT
+    """Whether tasks run on Fargate Spot, on-demand Fargate or a mix."""
     on_demand_base: int = Field(default=0, ge=0, le=100000)
+    """Tasks that always run on on-demand Fargate (strategy onDemand or mixed), at most maxCount."""
     on_demand_weight: int = Field(default=1, ge=0, le=1000)
+    """Share of the tasks above the base placed on on-demand Fargate (strategy mixed)."""
     spot_weight: int = Field(default=3, ge=0, le=1000)
+    """Share of the tasks above the base placed on Fargate Spot (strategy mixed)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> "CapacityArgs":
@@ -133,10 +144,13 @@ class DeploymentArgs(ConfigModel):
     """
 
     circuit_breaker_rollback: bool = True
+    """Roll a deployment whose tasks keep failing back to the last working task definition."""
     minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
+    """Share of the desired tasks that must stay running during a deployment."""
     maximum_percent: int = Field(default=200, ge=100, le=200)
-    # Sent only behind a load balancer (ECS rejects it otherwise).
+    """Tasks allowed during a deployment, as a share of the desired count; above minimumHealthyPercent."""
     health_check_grace_period_seconds: int = Field(default=60, ge=0, le=2147483647)
+    """Seconds the load balancer's failed checks are ignored after a task starts (sent only behind one)."""
 
     @model_validator(mode="after")
     def _room_to_deploy(self) -> "DeploymentArgs":
@@ -164,25 +178,41 @@ class ContainerServiceArgs(FargateTaskSize):
     """
 
     architecture: Architecture = Architecture.ARM64
+    """CPU architecture the image is built for."""
     port: int | None = Field(default=8000, ge=1, le=65535)
+    """The container port the load balancer sends traffic to; null for a worker (nothing connects)."""
     command: tuple[str, ...] = ()
+    """The container's command, overriding the image's CMD; empty: the image's own."""
     environment: dict[str, str] = Field(default_factory=dict)
-    user: str | None = None
+    """Plain environment variables; credentials belong in ``secrets`` (these are readable by anyone)."""
+    user: Annotated[str, InSchema(pattern=_USER.pattern)] | None = None
+    """``uid``, ``uid:gid`` or a user name from the image, never root; null: the image's USER."""
     health_check: ContainerHealthCheckArgs = ContainerHealthCheckArgs()
+    """The container's own health check, off unless it gives a command."""
     readonly_root_filesystem: bool = True
-    scratch_paths: tuple[str, ...] = ("/tmp",)
+    """Mount the root filesystem read-only; the app writes only to ``scratchPaths``."""
+    scratch_paths: tuple[Annotated[str, InSchema(pattern=_SCRATCH_PATH.pattern)], ...] = ("/tmp",)
+    """Writable directories (task-local volumes) for a read-only root filesystem."""
     drop_all_capabilities: bool = True
+    """Drop every Linux capability from the container."""
     log_retention_days: RetentionDays = 7
-    # Only the first deployment's count: Application Auto Scaling owns it afterwards.
+    """Days CloudWatch Logs keeps the container's output."""
     desired_count: int = Field(default=1, ge=0, le=5000)
+    """Tasks at the first deployment only: Application Auto Scaling owns the count afterwards."""
     min_count: int = Field(default=1, ge=0, le=5000)
+    """Fewest tasks autoscaling may run."""
     max_count: int = Field(default=2, ge=1, le=5000)
+    """Most tasks autoscaling may run."""
     capacity: CapacityArgs = CapacityArgs()
+    """Which Fargate capacity (Spot, on-demand or a mix) the tasks run on."""
     deployment: DeploymentArgs = DeploymentArgs()
+    """How a rolling deployment replaces tasks, and whether it rolls back."""
     enable_execute_command: bool = False
+    """Allow ECS Exec shells into tasks (needs readonlyRootFilesystem false; dev only)."""
     autoscaling: AutoscalingArgs = AutoscalingArgs()
-    # What the app's own code may call in AWS, added to the task role (see task_permissions.py).
+    """Target tracking and scheduled changes between minCount and maxCount."""
     permissions: tuple[PermissionStatementArgs, ...] = ()
+    """What the app's own code may call in AWS, added to its task role (see task_permissions.py)."""
 
     @field_validator("environment")
     @classmethod

@@ -1,10 +1,10 @@
 """Fargate task size (CPU and memory, validated as a pair) and CPU architecture."""
 
-from enum import StrEnum
+from typing import Annotated
 
 from pydantic import field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 
 # Fargate's task sizes: CPU units -> the memory values (MiB) it accepts with them. Any other pair
@@ -19,6 +19,8 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
 
+_MEMORY = sorted(m for sizes in FARGATE_MEMORY.values() for m in sizes)
+
 
 def _memory_choices(cpu: int) -> str:
     first, second, *rest = FARGATE_MEMORY[cpu]
@@ -27,11 +29,13 @@ def _memory_choices(cpu: int) -> str:
     return f"{first} to {rest[-1]} MiB in steps of {second - first}"
 
 
-class Architecture(StrEnum):
-    """CPU architecture of the task (the image must be built for it); Graviton (ARM64) costs ~20% less."""
+class Architecture(ConfigEnum):
+    """CPU architecture of the task (the image must be built for it)."""
 
     ARM64 = "ARM64"
+    """Graviton: ~20% cheaper than X86_64 for the same size."""
     X86_64 = "X86_64"
+    """Intel/AMD, for images built only for amd64."""
 
 
 class FargateTaskSize(ConfigModel):
@@ -42,8 +46,10 @@ class FargateTaskSize(ConfigModel):
         FargateTaskSize(cpu=1024, memory=4096)
     """
 
-    cpu: int = 256
-    memory: int = 512
+    cpu: Annotated[int, InSchema(enum=list(FARGATE_MEMORY))] = 256
+    """Task CPU units (1024 = 1 vCPU), one of Fargate's sizes."""
+    memory: Annotated[int, InSchema(minimum=_MEMORY[0], maximum=_MEMORY[-1])] = 512
+    """Task memory in MiB; Fargate accepts only certain values for each ``cpu``."""
 
     @field_validator("cpu")
     @classmethod

@@ -14,6 +14,7 @@ class MigrationArgs(FargateTaskSize):
     """
 
     command: tuple[str, ...]
+    """The program and its arguments run once per deploy, e.g. ``["alembic", "upgrade", "head"]``."""
 
     @field_validator("command")
     @classmethod

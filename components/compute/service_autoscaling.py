@@ -9,6 +9,7 @@ state, so it puts ``minCount``/``maxCount`` back only when they change in config
 """
 
 import re
+from typing import Annotated
 
 import pulumi
 import pulumi_aws as aws
@@ -20,7 +21,7 @@ from pulumi_aws.appautoscaling import (
 )
 from pydantic import Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from .schedule_expression import check_schedule_expression
 
@@ -42,11 +43,16 @@ class ScheduleArgs(ConfigModel):
                      min_count=0, max_count=0)
     """
 
-    name: str
+    name: Annotated[str, InSchema(pattern=_SCHEDULE_NAME.pattern)]
+    """The schedule's name, unique in the service: 1-64 letters, digits, _ or -."""
     schedule: str
-    timezone: str = "UTC"
+    """When it fires: ``cron(...)``, ``rate(...)`` or ``at(...)`` in Application Auto Scaling's syntax."""
+    timezone: Annotated[str, InSchema(pattern=_TIMEZONE.pattern)] = "UTC"
+    """IANA time zone the cron expression is read in, such as ``Europe/Berlin``."""
     min_count: int = Field(ge=0, le=5000)
+    """The service's fewest tasks from then on (0 stops it, e.g. at night)."""
     max_count: int = Field(ge=0, le=5000)
+    """The service's most tasks from then on."""
 
     @field_validator("name")
     @classmethod
@@ -83,12 +89,17 @@ class AutoscalingArgs(ConfigModel):
     """
 
     cpu_target: int | None = Field(default=70, ge=10, le=95)
+    """Average CPU utilisation (percent) to hold; null: do not scale on CPU."""
     memory_target: int | None = Field(default=80, ge=10, le=95)
-    # ALB requests per task per minute; only for a service behind the load balancer.
+    """Average memory utilisation (percent) to hold; null: do not scale on memory."""
     requests_per_target: int | None = Field(default=None, ge=1, le=100000)
+    """ALB requests per task per minute to hold; only for a service behind the load balancer."""
     scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
+    """Seconds after a scale-in before the next one, so a brief dip does not remove tasks."""
     scale_out_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    """Seconds after a scale-out before the next one."""
     schedules: tuple[ScheduleArgs, ...] = ()
+    """Scheduled changes of minCount/maxCount, e.g. scale dev to zero at night."""
 
     @field_validator("schedules")
     @classmethod

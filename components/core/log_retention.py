@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from ._model import InSchema
+
 # The only values the PutRetentionPolicy API accepts; anything else fails at deploy time,
 # which a mock would never show.
 CLOUDWATCH_RETENTION_DAYS = (
@@ -19,5 +21,7 @@ def _check_retention(days: int) -> int:
     return days
 
 
-RetentionDays = Annotated[int, AfterValidator(_check_retention)]
+RetentionDays = Annotated[
+    int, AfterValidator(_check_retention), InSchema(enum=list(CLOUDWATCH_RETENTION_DAYS))
+]
 """A log retention in days that CloudWatch Logs accepts (0 / never-expire is not offered)."""

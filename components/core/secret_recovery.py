@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from ._model import InSchema
+
 MESSAGE = (
     "must be 0 (delete at once, so a destroyed dev stack can be re-created the same day) or from "
     "7 to 30 days (how long a deleted secret can be restored)"
@@ -16,5 +18,5 @@ def _check(days: int) -> int:
     return days
 
 
-RecoveryWindowDays = Annotated[int, AfterValidator(_check)]
+RecoveryWindowDays = Annotated[int, AfterValidator(_check), InSchema(enum=[0, *range(7, 31)])]
 """Secrets Manager's ``RecoveryWindowInDays``: 0 forces deletion without recovery, else 7-30."""

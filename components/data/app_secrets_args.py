@@ -1,11 +1,11 @@
 """Config model for the AppSecrets component (stack config key ``<project>:secrets``)."""
 
 import re
-from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.secret_recovery import RecoveryWindowDays
 
@@ -23,16 +23,17 @@ _KMS_KEY_ARN = re.compile(rf"^arn:(?:{_PARTITION}):kms:{_REGION}:\d{{12}}:key/[A
 _SOURCES = ("generate", "secretArn", "ssmParameter")
 
 
-class KmsKeyChoice(StrEnum):
+class KmsKeyChoice(ConfigEnum):
     """Which KMS key encrypts the generated secrets.
 
-    ``customer-managed``: one key per AppSecrets component, rotated yearly ($1/month plus
-    requests); its key policy can be tightened later. ``aws-managed``: the account's
-    ``aws/secretsmanager`` key (free, but shared by every secret in the account and region).
+    The hyphenated values predate the camelCase rule for invented values and are kept as spelled
+    (existing stack files use them; a documented exception).
     """
 
     CUSTOMER_MANAGED = "customer-managed"
+    """One key per AppSecrets component, rotated yearly ($1/month plus requests)."""
     AWS_MANAGED = "aws-managed"
+    """The account's ``aws/secretsmanager`` key: free, but shared by all secrets of the account and region."""
 
 
 class GenerateArgs(ConfigModel):
@@ -44,6 +45,7 @@ class GenerateArgs(ConfigModel):
     """
 
     length: int = Field(default=48, ge=32, le=4096)
+    """Characters of the random URL-safe value, created on the first deploy and kept."""
 
 
 class SecretSpec(ConfigModel):
@@ -64,10 +66,15 @@ class SecretSpec(ConfigModel):
     """
 
     generate: GenerateArgs | None = None
-    secret_arn: str | None = None
+    """Create a random value once in this stack's own secret."""
+    secret_arn: Annotated[str, InSchema(pattern=_SECRET_ARN.pattern)] | None = None
+    """An existing Secrets Manager secret's full ARN, with the 6-character suffix IAM grants need."""
     json_key: str | None = None
+    """One top-level key of the JSON secret at secretArn; null: the whole secret string."""
     ssm_parameter: str | None = None
-    kms_key_arn: str | None = None
+    """An existing SSM parameter, by name (``/app/db-password``) or ARN."""
+    kms_key_arn: Annotated[str, InSchema(pattern=_KMS_KEY_ARN.pattern)] | None = None
+    """The customer-managed key of a referenced value, so the execution role can decrypt it (not an alias)."""
 
     @field_validator("secret_arn")
     @classmethod
@@ -153,11 +160,14 @@ class AppSecretsArgs(ConfigModel):
         }, recovery_window_days=30)
     """
 
-    values: dict[str, SecretSpec] = Field(
+    values: Annotated[dict[str, SecretSpec], InSchema(propertyNames={"pattern": _ENV_NAME.pattern})] = Field(
         default_factory=lambda: {"SECRET_KEY": SecretSpec(generate=GenerateArgs(length=50))}
     )
+    """Secrets by the environment variable that carries them into the containers."""
     recovery_window_days: RecoveryWindowDays = 7
+    """Days a deleted generated secret can still be restored; 0 deletes it at once (dev re-creation)."""
     kms_key: KmsKeyChoice = KmsKeyChoice.CUSTOMER_MANAGED
+    """Which KMS key encrypts the generated secrets."""
 
     @field_validator("values")
     @classmethod

@@ -1,11 +1,11 @@
 """Config model for the Cache component (stack config key ``<project>:cache``)."""
 
 import re
-from enum import StrEnum
+from typing import Annotated
 
 from pydantic import field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.image_reference import IMAGE_REFERENCE
 from ..core.log_retention import RetentionDays
@@ -15,37 +15,45 @@ from ..core.secret_recovery import RecoveryWindowDays
 PORT = 6379
 
 
-class CacheMode(StrEnum):
-    """Where the cache runs.
-
-    ``elasticache``: a managed, encrypted replication group in the isolated subnets, shared by
-    every task. ``sidecar``: a container inside each app task, for dev only (see CacheArgs).
-    ``none``: the app uses no cache; the program creates no Cache component at all.
-    """
+class CacheMode(ConfigEnum):
+    """Where the cache runs."""
 
     ELASTICACHE = "elasticache"
+    """A managed, encrypted replication group in the isolated subnets, shared by every task."""
     SIDECAR = "sidecar"
+    """A container inside each app task, for dev only: its data is per task and lost on restart."""
     NONE = "none"
+    """The app uses no cache; the program creates no Cache component at all."""
 
 
-class CacheEngine(StrEnum):
-    """The engine ElastiCache runs: Valkey (the open-source fork, cheaper per node) or Redis OSS."""
+class CacheEngine(ConfigEnum):
+    """The engine ElastiCache runs."""
 
     VALKEY = "valkey"
+    """Valkey, the open-source fork of Redis: cheaper per node."""
     REDIS = "redis"
+    """Redis OSS."""
 
 
-class MaxmemoryPolicy(StrEnum):
-    """What the engine evicts when memory is full (the ``maxmemory-policy`` parameter)."""
+class MaxmemoryPolicy(ConfigEnum):
+    """What the engine evicts when memory is full (``maxmemory-policy``, spelled as the engine does)."""
 
     VOLATILE_LRU = "volatile-lru"
+    """The least recently used key among those with an expiry."""
     ALLKEYS_LRU = "allkeys-lru"
+    """The least recently used key of all."""
     VOLATILE_LFU = "volatile-lfu"
+    """The least frequently used key among those with an expiry."""
     ALLKEYS_LFU = "allkeys-lfu"
+    """The least frequently used key of all."""
     VOLATILE_RANDOM = "volatile-random"
+    """A random key among those with an expiry."""
     ALLKEYS_RANDOM = "allkeys-random"
+    """A random key of all."""
     VOLATILE_TTL = "volatile-ttl"
+    """The key with an expiry that is closest to expiring."""
     NOEVICTION = "noeviction"
+    """Nothing: writes fail once memory is full."""
 
 
 # The versions ElastiCache offers per engine and the parameter group family each one needs.
@@ -95,21 +103,35 @@ class CacheArgs(ConfigModel):
     """
 
     mode: CacheMode = CacheMode.ELASTICACHE
+    """Where the cache runs: ElastiCache, a sidecar container in each API task, or nowhere."""
     engine: CacheEngine = CacheEngine.VALKEY
-    # None picks DEFAULT_ENGINE_VERSION for the engine; read ``version`` for the effective one.
+    """Valkey or Redis OSS, in ElastiCache (the sidecar runs whatever sidecarImage holds)."""
     engine_version: str | None = None
-    node_type: str = "cache.t4g.micro"
-    node_count: int = 1
+    """An engine version ElastiCache offers, e.g. ``"8.0"``; null: the engine's default (see ``version``)."""
+    node_type: Annotated[str, InSchema(pattern=_NODE_TYPE.pattern)] = "cache.t4g.micro"
+    """ElastiCache node type ``cache.<family>.<size>`` (t4g/t3 small sizes, m6g-r7g from large)."""
+    node_count: Annotated[int, InSchema(minimum=1, maximum=6)] = 1
+    """Nodes in the replication group: a primary and up to 5 replicas."""
     automatic_failover: bool = False
+    """Promote a replica when the primary fails (needs nodeCount 2 or more)."""
     multi_az: bool = False
+    """Place replicas in other AZs than the primary (needs automaticFailover)."""
     maxmemory_policy: MaxmemoryPolicy = MaxmemoryPolicy.ALLKEYS_LRU
-    snapshot_retention_days: int = 1
-    snapshot_window: str = "03:00-04:00"
-    maintenance_window: str = "sun:05:00-sun:06:00"
+    """What the engine evicts when memory is full, in ElastiCache and the sidecar alike."""
+    snapshot_retention_days: Annotated[int, InSchema(minimum=0, maximum=35)] = 1
+    """Days daily snapshots are kept; 0 takes none."""
+    snapshot_window: Annotated[str, InSchema(pattern=_SNAPSHOT_WINDOW.pattern)] = "03:00-04:00"
+    """Daily UTC window ``hh:mm-hh:mm`` (60 minutes or more) for snapshots, apart from maintenance."""
+    maintenance_window: Annotated[str, InSchema(pattern=_MAINTENANCE_WINDOW.pattern)] = "sun:05:00-sun:06:00"
+    """Weekly UTC window ``ddd:hh:mm-ddd:hh:mm`` (60 minutes or more) for patches."""
     log_retention_days: RetentionDays = 7
+    """Days CloudWatch Logs keeps the engine and slow logs."""
     recovery_window_days: RecoveryWindowDays = 7
+    """Days the deleted AUTH token secret can still be restored; 0 deletes it at once."""
     sidecar_image: str = "public.ecr.aws/docker/library/valkey:8.1-alpine"
-    sidecar_memory_mb: int = 64
+    """The official valkey or redis image from a public registry, pinned to a version; mode sidecar."""
+    sidecar_memory_mb: Annotated[int, InSchema(minimum=32, maximum=1024)] = 64
+    """MiB of the API task's memory reserved for the sidecar; mode sidecar."""
 
     @property
     def version(self) -> str:

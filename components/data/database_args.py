@@ -1,12 +1,11 @@
 """Config model for the Database component (stack config key ``<project>:database``)."""
 
 import re
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import Between, ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.log_retention import RetentionDays
 from .database_windows import overlaps, parse_daily, parse_weekly
@@ -27,16 +26,17 @@ _LARGE_SIZE = re.compile(r"^(large|xlarge|([2-9]|[1-4]\d)xlarge)$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-class EngineMode(StrEnum):
+class EngineMode(ConfigEnum):
     """Which PostgreSQL service runs the database.
 
-    ``instance``: RDS for PostgreSQL on one instance class (cheapest steady cost, gp3 storage).
-    ``aurora-serverless-v2``: an Aurora PostgreSQL cluster of ``db.serverless`` instances that
-    scale between ``minCapacity`` and ``maxCapacity`` ACUs (and can pause at 0).
+    ``aurora-serverless-v2`` predates the camelCase rule for invented values and is kept as
+    spelled: existing stack files, profiles and policies use it (a documented exception).
     """
 
     INSTANCE = "instance"
+    """RDS for PostgreSQL on one instance class (cheapest steady cost, gp3 storage)."""
     AURORA_SERVERLESS_V2 = "aurora-serverless-v2"
+    """Aurora PostgreSQL ``db.serverless`` instances scaling from minCapacity to maxCapacity ACUs."""
 
 
 # Keys that mean something in one mode only; setting one in the other mode is an error rather
@@ -53,15 +53,6 @@ AURORA_ONLY_KEYS = {
     "max_capacity": "maxCapacity",
     "seconds_until_auto_pause": "secondsUntilAutoPause",
 }
-
-
-def _between(low: float, high: float, unit: str = "") -> AfterValidator:
-    def check(value: Any) -> Any:
-        if not low <= value <= high:
-            raise ValueError(f"must be from {low} to {high}{unit}")
-        return value
-
-    return AfterValidator(check)
 
 
 def _acu(value: float) -> float:
@@ -92,27 +83,53 @@ class DatabaseArgs(ConfigModel):
     """
 
     engine_mode: EngineMode = EngineMode.INSTANCE
-    engine_version: str = "17"
-    instance_class: str = "db.t4g.micro"
-    allocated_storage: Annotated[int, _between(20, 65536, " GiB")] = 20
-    max_allocated_storage: Annotated[int, _between(20, 65536, " GiB")] = 100
-    database_name: str = "app"
-    username: str = "app_admin"
-    backup_retention_days: Annotated[int, _between(1, 35, " days")] = 7
+    """Which PostgreSQL service runs the database: an RDS instance or Aurora Serverless v2."""
+    engine_version: Annotated[str, InSchema(enum=list(ENGINE_VERSIONS))] = "17"
+    """PostgreSQL major version; AWS picks the newest minor and applies minor upgrades."""
+    instance_class: Annotated[str, InSchema(pattern=_INSTANCE_CLASS.pattern)] = "db.t4g.micro"
+    """RDS instance class ``db.<family>.<size>`` of a current generation; engineMode instance only."""
+    allocated_storage: Annotated[int, Between(20, 65536, " GiB")] = 20
+    """Initial gp3 storage in GiB; engineMode instance only."""
+    max_allocated_storage: Annotated[int, Between(20, 65536, " GiB")] = 100
+    """Storage autoscaling limit in GiB, at least 10% above allocatedStorage; engineMode instance only."""
+    database_name: Annotated[str, InSchema(pattern=_IDENTIFIER.pattern)] = "app"
+    """The database created for the app (lower case, so it never needs quoting)."""
+    username: Annotated[str, InSchema(pattern=_IDENTIFIER.pattern)] = "app_admin"
+    """Master user name; not postgres, admin, root or pg_/rds names, which password guessers try first."""
+    backup_retention_days: Annotated[int, Between(1, 35, " days")] = 7
+    """Days automated backups (point-in-time recovery) are kept."""
     backup_window: str = "03:00-04:00"
+    """Daily UTC window ``hh:mm-hh:mm`` for automated backups, apart from maintenanceWindow."""
     maintenance_window: str = "sun:04:30-sun:05:30"
-    slow_query_ms: int = 500
+    """Weekly UTC window ``ddd:hh:mm-ddd:hh:mm`` for patches and minor upgrades."""
+    slow_query_ms: Annotated[int, InSchema(minimum=-1, maximum=60000)] = 500
+    """Statements slower than this many milliseconds are logged; -1 off, 0 every statement."""
     log_retention_days: RetentionDays = 7
+    """Days CloudWatch Logs keeps the exported PostgreSQL logs."""
     multi_az: bool = False
+    """A synchronous standby in a second AZ for failover; engineMode instance only."""
     deletion_protection: bool = False
+    """Refuse to delete the database until this is turned off."""
     performance_insights: bool = True
-    enhanced_monitoring_seconds: int = 0
-    read_replicas: Annotated[int, _between(0, 5)] = 0
+    """Performance Insights with its free 7-day retention."""
+    enhanced_monitoring_seconds: Annotated[int, InSchema(enum=list(ENHANCED_MONITORING_SECONDS))] = 0
+    """Interval of OS-level Enhanced Monitoring metrics in seconds; 0 turns it off."""
+    read_replicas: Annotated[int, Between(0, 5)] = 0
+    """Aurora readers (failover targets); an RDS instance with a managed password cannot have any."""
     auto_minor_version_upgrade: bool = True
+    """Apply minor PostgreSQL upgrades in the maintenance window."""
     iam_authentication: bool = True
-    min_capacity: Annotated[float, _between(0, 256, " ACU"), AfterValidator(_acu)] = 0.5
-    max_capacity: Annotated[float, _between(1, 256, " ACU"), AfterValidator(_acu)] = 2
-    seconds_until_auto_pause: Annotated[int, _between(300, 86400, " seconds")] | None = None
+    """Allow IAM database authentication alongside the password."""
+    min_capacity: Annotated[
+        float, Between(0, 256, " ACU"), AfterValidator(_acu), InSchema(multipleOf=0.5)
+    ] = 0.5
+    """Smallest Aurora size in ACUs (steps of 0.5); 0 pauses when idle; engineMode aurora-serverless-v2."""
+    max_capacity: Annotated[
+        float, Between(1, 256, " ACU"), AfterValidator(_acu), InSchema(multipleOf=0.5)
+    ] = 2
+    """Largest Aurora size in ACUs (steps of 0.5), which caps the bill; engineMode aurora-serverless-v2."""
+    seconds_until_auto_pause: Annotated[int, Between(300, 86400, " seconds")] | None = None
+    """Idle seconds before Aurora pauses at 0 ACU; only with minCapacity 0."""
 
     @field_validator("engine_version", mode="before")
     @classmethod

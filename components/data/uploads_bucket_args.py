@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, field_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigModel, InSchema
 
 CorsMethod = Literal["GET", "PUT", "POST", "DELETE", "HEAD"]
 
@@ -52,7 +52,9 @@ class UploadsAccessLogsArgs(ConfigModel):
     """
 
     enabled: bool = False
-    retention_days: int = 90
+    """Log every request to the uploads bucket (control S3.9)."""
+    retention_days: Annotated[int, InSchema(minimum=1, maximum=3650)] = 90
+    """Days before S3 deletes a log file."""
 
     @field_validator("retention_days")
     @classmethod
@@ -81,11 +83,17 @@ class UploadsBucketArgs(ConfigModel):
     """
 
     enabled: bool = False
-    glacier_after_days: int = 90
-    noncurrent_version_expiration_days: int = 30
+    """Create the bucket; the other keys are validated either way."""
+    glacier_after_days: Annotated[int, InSchema(minimum=30, maximum=3650)] = 90
+    """Days before current versions move to Glacier Instant Retrieval (billed 90 days minimum)."""
+    noncurrent_version_expiration_days: Annotated[int, InSchema(minimum=1, maximum=3650)] = 30
+    """Days an overwritten or deleted file can still be restored."""
     cors_origins: tuple[CorsOrigin, ...] = ()
-    cors_methods: tuple[CorsMethod, ...] = ("GET", "PUT", "POST", "HEAD")
+    """Exact browser origins allowed to use the bucket (https, or http://localhost in development)."""
+    cors_methods: Annotated[tuple[CorsMethod, ...], InSchema(minItems=1)] = ("GET", "PUT", "POST", "HEAD")
+    """HTTP methods those origins may use."""
     access_logs: UploadsAccessLogsArgs = UploadsAccessLogsArgs()
+    """S3 server access logs to a private log bucket."""
 
     @field_validator("glacier_after_days")
     @classmethod

@@ -1,10 +1,11 @@
 """Config model for the ImageRegistry component (stack config key ``<project>:image``)."""
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.image_reference import IMAGE_REFERENCE, TAG
 
@@ -35,7 +36,9 @@ class BuildArgs(ConfigModel):
     """
 
     context: str = Field(min_length=1)
+    """The build context, relative to the directory ``pulumi up`` runs in."""
     dockerfile: str = Field(default="Dockerfile", min_length=1)
+    """The Dockerfile, relative to ``context``."""
 
 
 class ImageArgs(ConfigModel):
@@ -54,10 +57,15 @@ class ImageArgs(ConfigModel):
     """
 
     uri: str | None = None
-    tag: str | None = None
+    """An existing image pinned by tag (not latest) or digest; no repository is created."""
+    tag: Annotated[str, InSchema(pattern=_TAG_ONLY.pattern)] | None = None
+    """A version or commit tag (not latest) in the repository this stack creates, which CI pushes."""
     build: BuildArgs | None = None
+    """Build and push the image from a local directory on every deploy (needs Docker)."""
     keep_last_images: int = Field(default=20, ge=1, le=1000)
+    """Images the repository keeps; older ones expire (tag or build only)."""
     scan_on_push: bool = True
+    """Scan each pushed image for vulnerabilities (tag or build only)."""
 
     @field_validator("uri")
     @classmethod

@@ -1,34 +1,21 @@
 """Config model for the LoadBalancer component (stack config key ``<project>:loadBalancer``)."""
 
 import re
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import Between, ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 
 
-def _between(low: int, high: int, why: str = "") -> AfterValidator:
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            raise ValueError(f"must be from {low} to {high}{why}")
-        return value
-
-    return AfterValidator(check)
-
-
-class FrontDoor(StrEnum):
-    """What the internet talks to.
-
-    ``cdn``: CloudFront (a later component) reaches an internal ALB through a VPC origin, so the
-    ALB has no public address at all. ``direct``: the ALB itself is internet-facing and
-    terminates TLS for ``domain``.
-    """
+class FrontDoor(ConfigEnum):
+    """What the internet talks to."""
 
     CDN = "cdn"
+    """CloudFront reaches an internal ALB through a VPC origin, so the ALB has no public address."""
     DIRECT = "direct"
+    """The ALB itself is internet-facing and terminates TLS for ``domain``."""
 
 
 # AWS's TLS 1.3 policies whose oldest protocol is TLS 1.2 (describe-ssl-policies in the ALB user
@@ -88,12 +75,18 @@ class HealthCheckArgs(ConfigModel):
         HealthCheckArgs(path="/healthz", interval_seconds=10, timeout_seconds=3)
     """
 
-    path: str = "/health"
-    healthy_threshold: Annotated[int, _between(2, 10)] = 2
-    unhealthy_threshold: Annotated[int, _between(2, 10)] = 3
-    interval_seconds: Annotated[int, _between(5, 300)] = 15
-    timeout_seconds: Annotated[int, _between(2, 120)] = 5
-    matcher: str = "200-399"
+    path: Annotated[str, InSchema(pattern=r"^/\S*$", maxLength=1024)] = "/health"
+    """The URL path the load balancer requests on each task."""
+    healthy_threshold: Annotated[int, Between(2, 10)] = 2
+    """Passing checks before a new task gets traffic."""
+    unhealthy_threshold: Annotated[int, Between(2, 10)] = 3
+    """Failed checks before a task is pulled from the target group."""
+    interval_seconds: Annotated[int, Between(5, 300)] = 15
+    """Seconds between two checks of a task."""
+    timeout_seconds: Annotated[int, Between(2, 120)] = 5
+    """Seconds a check may take, less than intervalSeconds."""
+    matcher: Annotated[str, InSchema(pattern=_HTTP_MATCHER.pattern)] = "200-399"
+    """HTTP codes (200 to 499) that count as healthy: one, a list or a range."""
 
     @field_validator("path")
     @classmethod
@@ -132,7 +125,9 @@ class AccessLogsArgs(ConfigModel):
     """
 
     enabled: bool = False
-    retention_days: Annotated[int, _between(1, 3650, " (days before S3 deletes a log file)")] = 90
+    """Log every request the ALB serves."""
+    retention_days: Annotated[int, Between(1, 3650, " (days before S3 deletes a log file)")] = 90
+    """Days before S3 deletes a log file."""
 
 
 class LoadBalancerArgs(ConfigModel):
@@ -150,16 +145,27 @@ class LoadBalancerArgs(ConfigModel):
     """
 
     front_door: FrontDoor = FrontDoor.CDN
+    """Whether the internet reaches the ALB through CloudFront or directly."""
     domain: DnsName | None = None
+    """The API's HTTPS name (certificate and DNS alias); frontDoor direct only."""
     hosted_zone_name: DnsName | None = None
-    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    idle_timeout_seconds: Annotated[int, _between(1, 4000)] = 60
+    """The public Route 53 hosted zone that holds ``domain``; frontDoor direct only."""
+    ssl_policy: Annotated[str, InSchema(enum=list(TLS13_SSL_POLICIES))] = (
+        "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    )
+    """The HTTPS listener's security policy: TLS 1.3 and nothing older than 1.2; frontDoor direct only."""
+    idle_timeout_seconds: Annotated[int, Between(1, 4000)] = 60
+    """Seconds an idle connection stays open."""
     deletion_protection: bool = False
+    """Refuse to delete the ALB until this is turned off."""
     access_logs: AccessLogsArgs = AccessLogsArgs()
+    """ALB access logs to a private S3 bucket."""
     health_check: HealthCheckArgs = HealthCheckArgs()
+    """How the target group decides a task is healthy."""
     deregistration_delay_seconds: Annotated[
-        int, _between(0, 3600, " (seconds a stopping task keeps finishing its requests)")
+        int, Between(0, 3600, " (seconds a stopping task keeps finishing its requests)")
     ] = 30
+    """Seconds a stopping task keeps finishing its requests before it is deregistered."""
 
     @field_validator("ssl_policy")
     @classmethod

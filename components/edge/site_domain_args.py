@@ -45,8 +45,11 @@ class SiteDomainArgs(ConfigModel):
     """
 
     domain: DnsName
+    """What viewers type, usually the apex: ``hostedZoneName`` or a name under it, at most 64 characters."""
     hosted_zone_name: DnsName
+    """The public Route 53 hosted zone the certificate is validated and the aliases created in."""
     redirect_www: bool = True
+    """Also serve ``www.<domain>`` and answer it with a 301 to ``domain``."""
 
     @model_validator(mode="after")
     def _domain_in_zone(self) -> "SiteDomainArgs":

@@ -1,13 +1,12 @@
 """Config model for the StaticSite component (stack config key ``<project>:site``)."""
 
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.log_retention import RetentionDays
 from .site_domain_args import SiteDomainArgs
@@ -31,19 +30,21 @@ def _path_pattern(value: str) -> str:
     return value
 
 
-PathPattern = Annotated[str, AfterValidator(_path_pattern)]
+# The schema's copy drops the backslash before '"', an escape ECMA-262 (JSON schema) patterns refuse.
+PathPattern = Annotated[
+    str, AfterValidator(_path_pattern), InSchema(pattern=_PATH_PATTERN.pattern.replace('\\"', '"'))
+]
 
 
-class PriceClass(StrEnum):
-    """Which edge locations serve the site; cheaper classes leave out the priciest regions.
-
-    ``PriceClass_100``: North America, Europe, Israel. ``PriceClass_200``: adds most of Asia,
-    the Middle East and Africa. ``PriceClass_All``: every edge location.
-    """
+class PriceClass(ConfigEnum):
+    """Which edge locations serve the site; cheaper classes leave out the priciest regions."""
 
     CLASS_100 = "PriceClass_100"
+    """North America, Europe and Israel."""
     CLASS_200 = "PriceClass_200"
+    """Adds most of Asia, the Middle East and Africa."""
     ALL = "PriceClass_All"
+    """Every edge location."""
 
 
 class SiteAccessLogsArgs(ConfigModel):
@@ -57,8 +58,9 @@ class SiteAccessLogsArgs(ConfigModel):
     """
 
     enabled: bool = False
-    # The log group's retention: CloudWatch Logs deletes older events.
+    """Deliver the distribution's access logs (control CloudFront.5)."""
     retention_days: RetentionDays = 90
+    """The log group's retention: CloudWatch Logs deletes older events."""
 
 
 class StaticSiteArgs(ConfigModel):
@@ -80,20 +82,27 @@ class StaticSiteArgs(ConfigModel):
     """
 
     enabled: bool = True
+    """Create the distribution and site bucket; false for an API-only system."""
     price_class: PriceClass = PriceClass.CLASS_100
-    html_ttl_seconds: int = 60
-    # Content-hashed build output: cached for a year, never revalidated.
-    hashed_asset_paths: tuple[PathPattern, ...] = ("/assets/*", "/_next/*")
+    """Which edge locations serve the site."""
+    html_ttl_seconds: Annotated[int, InSchema(minimum=0, maximum=3600)] = 60
+    """Seconds CloudFront caches HTML, which names the hashed assets: short, or old releases linger."""
+    hashed_asset_paths: Annotated[tuple[PathPattern, ...], InSchema(maxItems=25)] = ("/assets/*", "/_next/*")
+    """Path patterns of content-hashed build output: cached for a year, never revalidated."""
     api_path_pattern: PathPattern = "/api/*"
+    """The prefix pattern (ending in ``/*``) CloudFront routes to the API."""
     spa_fallback: bool = True
-    content_security_policy: str | None = None
+    """Answer unknown paths with index.html so a single-page app's router handles them."""
+    content_security_policy: Annotated[str, InSchema(minLength=1, maxLength=MAX_CSP_LENGTH)] | None = None
+    """The Content-Security-Policy header CloudFront adds; null: none."""
     noncurrent_version_expiration_days: int = Field(default=30, ge=1, le=3650)
+    """Days an overwritten site file is kept, for a rollback."""
     access_logs: SiteAccessLogsArgs = SiteAccessLogsArgs()
-    # A custom domain (certificate in us-east-1, aliases, www redirect); None: the cloudfront.net name.
+    """CloudFront standard access logs to CloudWatch Logs."""
     domain: SiteDomainArgs | None = None
-    # The frontend's build output (relative to the project directory), uploaded by SiteContent;
-    # None: infrastructure only, and the site is uploaded with `aws s3 sync` (README).
+    """A custom domain (certificate in us-east-1, aliases, www redirect); null: the cloudfront.net name."""
     build_dir: str | None = None
+    """The frontend's build output, uploaded on deploy; null: upload the site yourself (aws s3 sync)."""
 
     @field_validator("build_dir")
     @classmethod

@@ -1,11 +1,10 @@
 """Config model for the WebAcl component (stack config key ``<project>:waf``)."""
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, field_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.log_retention import RetentionDays
 
 # AWS WAF's range for a rate-based rule's limit (the API reference; it was 100 before 2023).
@@ -13,7 +12,7 @@ RATE_LIMIT_MIN = 10
 RATE_LIMIT_MAX = 2_000_000_000
 
 
-class ManagedRuleGroup(StrEnum):
+class ManagedRuleGroup(ConfigEnum):
     """AWS managed rule groups this stack offers (vendor ``AWS``).
 
     All are included in the web ACL price except ``AWSManagedRulesBotControlRuleSet``, which
@@ -21,12 +20,19 @@ class ManagedRuleGroup(StrEnum):
     """
 
     COMMON = "AWSManagedRulesCommonRuleSet"
+    """The core rule set: OWASP Top 10 style exploits such as XSS and bad request sizes."""
     KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet"
+    """Request patterns known to be malicious, such as Log4j exploit strings."""
     AMAZON_IP_REPUTATION = "AWSManagedRulesAmazonIpReputationList"
+    """IP addresses Amazon threat intelligence flags as bots or attackers."""
     SQLI = "AWSManagedRulesSQLiRuleSet"
+    """SQL injection in query strings, bodies, cookies and URIs."""
     LINUX = "AWSManagedRulesLinuxRuleSet"
+    """Linux-specific exploits such as local file inclusion."""
     ANONYMOUS_IP = "AWSManagedRulesAnonymousIpList"
+    """Requests from VPNs, proxies, Tor and hosting providers that hide the client."""
     BOT_CONTROL = "AWSManagedRulesBotControlRuleSet"
+    """Bot detection: a monthly subscription plus a charge per million requests inspected."""
 
 
 DEFAULT_MANAGED_RULE_GROUPS = (
@@ -64,12 +70,17 @@ class WebAclArgs(ConfigModel):
     """
 
     enabled: bool = False
-    rate_limit_per5_minutes: int = 1000
+    """Create the web ACL (about $5/month plus $1 per rule and $0.60 per million requests)."""
+    rate_limit_per5_minutes: Annotated[int, InSchema(minimum=RATE_LIMIT_MIN, maximum=RATE_LIMIT_MAX)] = 1000
+    """Requests one client IP may send in 5 minutes before it is blocked (a rate-based rule)."""
     managed_rule_groups: tuple[Annotated[ManagedRuleGroup, BeforeValidator(_known_group)], ...] = (
         DEFAULT_MANAGED_RULE_GROUPS
     )
+    """AWS managed rule groups to apply, each at most once."""
     block_mode: bool = True
+    """Block matching requests; false only counts them, for a rollout watched in metrics and logs."""
     log_retention_days: RetentionDays = 30
+    """Days CloudWatch Logs keeps the web ACL's request logs."""
 
     @field_validator("rate_limit_per5_minutes")
     @classmethod

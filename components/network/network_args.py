@@ -2,11 +2,11 @@
 
 import ipaddress
 import re
-from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.log_retention import RetentionDays
 from .subnet_layout import SubnetLayout, SubnetLayoutError, plan_subnets
@@ -14,26 +14,24 @@ from .subnet_layout import SubnetLayout, SubnetLayoutError, plan_subnets
 _PRIVATE_RANGES = tuple(ipaddress.IPv4Network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
-class NatStrategy(StrEnum):
-    """How private subnets reach the internet.
-
-    ``none``: no NAT (pair with interface endpoints); ``single``: one NAT for all AZs (an AZ
-    outage cuts egress for every AZ); ``onePerAz``: one per AZ (highly available, one charge per
-    AZ). ``NatType`` says whether each NAT is a managed gateway or an instance.
-    """
+class NatStrategy(ConfigEnum):
+    """How private subnets reach the internet (``NatType`` says what each NAT is)."""
 
     NONE = "none"
+    """No NAT: pair it with interface endpoints so tasks can still pull images and ship logs."""
     SINGLE = "single"
+    """One NAT for all AZs: cheapest, but an outage of its AZ cuts egress for every AZ."""
     ONE_PER_AZ = "onePerAz"
+    """One NAT per AZ: highly available, one charge per AZ."""
 
 
-class NatType(StrEnum):
-    """What does the NAT: ``gateway`` (managed, ~$33/month each plus $0.045/GB) or ``instance``
-    (a Graviton instance, ~$3/month for a t4g.nano plus its public IPv4 address; see ADR 0012).
-    """
+class NatType(ConfigEnum):
+    """What does the NAT (see ADR 0012)."""
 
     GATEWAY = "gateway"
+    """A managed NAT gateway: ~$33/month each plus $0.045/GB processed."""
     INSTANCE = "instance"
+    """A Graviton NAT instance: ~$3/month for a t4g.nano plus its public IPv4 address."""
 
 
 # Graviton burstable and general/compute/memory types: the NAT instance boots the arm64 AMI.
@@ -42,14 +40,19 @@ _GRAVITON_TYPE = re.compile(r"^(t4g|[cmr][6-9]g[dn]?)\.(nano|micro|small|medium|
 _AMI_ID = re.compile(r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
-class InterfaceEndpoint(StrEnum):
+class InterfaceEndpoint(ConfigEnum):
     """AWS services reachable through a PrivateLink interface endpoint (billed per AZ-hour)."""
 
     ECR_API = "ecr.api"
+    """The ECR API (authentication and image manifests)."""
     ECR_DKR = "ecr.dkr"
+    """The ECR registry endpoint Docker pulls from (layers come through the free S3 gateway)."""
     LOGS = "logs"
+    """CloudWatch Logs, where the tasks' awslogs driver ships their output."""
     SECRETS_MANAGER = "secretsmanager"
+    """Secrets Manager, which ECS reads the app's secrets from at task start."""
     SSM = "ssm"
+    """Systems Manager, which ECS reads SSM-parameter secrets from at task start."""
 
 
 # What a Fargate task in a private subnet needs when there is no NAT: pull the image
@@ -66,8 +69,11 @@ class SubnetMasks(ConfigModel):
     """
 
     public: int = Field(default=24, ge=16, le=28)
+    """Prefix length of each public subnet (load balancer, NAT)."""
     private: int = Field(default=20, ge=16, le=28)
+    """Prefix length of each private subnet (the tasks, so the largest by default)."""
     isolated: int = Field(default=24, ge=16, le=28)
+    """Prefix length of each isolated subnet (database and cache, no route to the internet)."""
 
 
 class FlowLogsArgs(ConfigModel):
@@ -79,8 +85,11 @@ class FlowLogsArgs(ConfigModel):
     """
 
     retention_days: RetentionDays = 7
-    traffic_type: str = "ALL"
-    max_aggregation_interval: int = 600
+    """Days CloudWatch Logs keeps the flow log records."""
+    traffic_type: Annotated[str, InSchema(enum=["ALL", "ACCEPT", "REJECT"])] = "ALL"
+    """Which traffic is logged: all, only accepted or only rejected connections."""
+    max_aggregation_interval: Annotated[int, InSchema(enum=[60, 600])] = 600
+    """Seconds over which packets are aggregated into one record (60 or 600; 60 logs more)."""
 
     @field_validator("traffic_type")
     @classmethod
@@ -111,15 +120,23 @@ class NetworkArgs(ConfigModel):
     """
 
     cidr_block: str = "10.0.0.0/16"
-    az_count: int = 2
+    """The VPC's IPv4 range: a private range from /16 to /24 (three tiers in two or more AZs need a /24)."""
+    az_count: Annotated[int, InSchema(minimum=2, maximum=6)] = 2
+    """Availability zones: RDS, ElastiCache and the ALB need two; no target region has more than 6."""
     subnet_masks: SubnetMasks = SubnetMasks()
+    """Prefix length of each tier's subnets; they must fit in ``cidrBlock`` for every AZ."""
     nat_strategy: NatStrategy = NatStrategy.SINGLE
+    """How many NATs give the private subnets internet egress."""
     nat_type: NatType = NatType.GATEWAY
-    nat_instance_type: str = "t4g.nano"
-    # None: the newest AL2023 arm64 AMI at the instance's creation, then kept (see NatInstances).
-    nat_instance_ami: str | None = None
+    """Whether each NAT is a managed gateway or a cheaper Graviton instance."""
+    nat_instance_type: Annotated[str, InSchema(pattern=_GRAVITON_TYPE.pattern)] = "t4g.nano"
+    """A NAT instance's Graviton type (it boots the arm64 AL2023 AMI); natType instance only."""
+    nat_instance_ami: Annotated[str, InSchema(pattern=_AMI_ID.pattern)] | None = None
+    """An arm64 AL2023 AMI id for the NAT instance; null: the newest at its creation, then kept."""
     interface_endpoints: tuple[InterfaceEndpoint, ...] = ()
+    """PrivateLink endpoints (billed per AZ-hour); natStrategy none needs ecr.api, ecr.dkr and logs."""
     flow_logs: FlowLogsArgs = FlowLogsArgs()
+    """VPC flow logs to CloudWatch Logs, always on (control EC2.6)."""
 
     @field_validator("cidr_block")
     @classmethod

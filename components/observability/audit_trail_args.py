@@ -1,8 +1,10 @@
 """Config model for the AuditTrail component (stack config key ``<project>:auditTrail``)."""
 
+from typing import Annotated
+
 from pydantic import field_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigModel, InSchema
 from ..core.log_retention import RetentionDays
 
 
@@ -23,8 +25,11 @@ class AuditTrailArgs(ConfigModel):
     """
 
     enabled: bool = False
+    """Create the trail; an account needs only one, so leave it off if the account has one."""
     log_retention_days: RetentionDays = 90
-    bucket_retention_days: int = 365
+    """Days CloudWatch Logs keeps its copy of the events."""
+    bucket_retention_days: Annotated[int, InSchema(minimum=1, maximum=3650)] = 365
+    """Days log and digest files stay in the trail bucket (the record of truth) before S3 expires them."""
 
     @field_validator("bucket_retention_days")
     @classmethod

@@ -2,12 +2,11 @@
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
-from ..core._model import ConfigModel
+from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 
 # Deliberately loose (one @, a dot in the domain, no spaces): SNS sends a confirmation mail, which
@@ -19,15 +18,21 @@ MAX_EMAILS = 10
 MAX_EVALUATION_SECONDS = 86_400
 
 
-class Unit(StrEnum):
-    """What an alarm's threshold measures, which decides the values it may take."""
+class Unit(ConfigEnum):
+    """What an alarm's threshold measures, which decides the values it may take (not a config key)."""
 
     PERCENT = "percent"
+    """A percentage from 1 to 100."""
     COUNT = "count"
+    """A count of 0 or more."""
     SECONDS = "seconds"
+    """Seconds, above 0."""
     GIB = "GiB"
+    """Gibibytes, above 0 (the unit's own symbol)."""
     MIB = "MiB"
+    """Mebibytes, above 0 (the unit's own symbol)."""
     TASKS = "tasks"
+    """Running tasks: the threshold is each service's minCount, not config."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,14 @@ def _email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(_email)]
+Email = Annotated[str, AfterValidator(_email), InSchema(pattern=_EMAIL.pattern)]
 
 
 class AlarmOverride(ConfigModel):
     """Changes to one built-in alarm (``monitoring.alarms.<name>``); unset keys keep the default.
 
-    ``threshold`` is in the alarm's unit (percent, count, seconds, GiB or MiB; see the README).
+    ``threshold`` is in the alarm's unit (percent, count, seconds, GiB or MiB;
+    docs/guides/configuration.md lists each alarm).
 
     Example::
 
@@ -93,9 +99,15 @@ class AlarmOverride(ConfigModel):
     """
 
     enabled: bool = True
+    """Create the alarm; false switches this one off."""
     threshold: float | None = None
+    """The limit in the alarm's unit (percent 1-100, count, seconds, GiB or MiB); null: the default."""
     evaluation_periods: int | None = Field(default=None, ge=1, le=1440)
-    period_seconds: int | None = None
+    """Consecutive breaching periods before the alarm fires; null: the default."""
+    period_seconds: (
+        Annotated[int, InSchema(minimum=60, maximum=MAX_EVALUATION_SECONDS, multipleOf=60)] | None
+    ) = None
+    """Seconds per evaluated period, a multiple of 60; null: the default."""
 
     @field_validator("period_seconds")
     @classmethod
@@ -118,11 +130,15 @@ class BudgetArgs(ConfigModel):
     """
 
     enabled: bool = True
-    # dev: $50, just above issue 9's target of at most $45/month; prod: $500 (seed 001).
+    """Create the budget."""
     monthly_limit_usd: float = Field(default=50, gt=0, le=1_000_000)
+    """The monthly limit in USD (dev $50, just above issue 9's $45 target; prod $500, seed 001)."""
     actual_percent: float = Field(default=80, gt=0, le=1000)
+    """Mail when actual spend passes this percentage of the limit."""
     forecast_percent: float = Field(default=100, gt=0, le=1000)
+    """Mail when forecast spend passes this percentage of the limit."""
     filter_by_stack_tag: bool = True
+    """Count only costs tagged ``stack=<stack name>``; false: the whole account."""
 
 
 @dataclass(frozen=True)
@@ -148,12 +164,18 @@ class MonitoringArgs(ConfigModel):
                        budget=BudgetArgs(monthly_limit_usd=500), log_encryption=True)
     """
 
-    emails: tuple[Email, ...] = ()
-    alarms: dict[str, AlarmOverride] = Field(default_factory=dict)
+    emails: Annotated[tuple[Email, ...], InSchema(maxItems=MAX_EMAILS)] = ()
+    """Who gets alarm and budget mails (each confirms an SNS subscription); AWS Budgets takes 10."""
+    alarms: Annotated[dict[str, AlarmOverride], InSchema(propertyNames={"enum": sorted(ALARM_DEFAULTS)})] = (
+        Field(default_factory=dict)
+    )
+    """Changes to built-in alarms by name; unset keys keep the defaults."""
     dashboard: bool = True
+    """Create a CloudWatch dashboard of the stack's main metrics."""
     budget: BudgetArgs = BudgetArgs()
-    # Opt-in (+$1/month for the key): encrypt the regional log groups with one stack KMS key.
+    """A monthly cost budget mailing the alarm recipients."""
     log_encryption: bool = False
+    """Opt-in (+$1/month for the key): encrypt the regional log groups with one stack KMS key."""
 
     @field_validator("emails")
     @classmethod
