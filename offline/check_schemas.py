@@ -16,6 +16,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from stack_config import StackConfig
+
 from .run import PROJECT_DIR, available_stacks
 
 SCHEMA_DIR = PROJECT_DIR / "schemas"
@@ -25,9 +27,6 @@ STACK_FILE_KEYS = {"config", "secretsprovider", "encryptedkey", "encryptionsalt"
 
 
 def generated_stack_config_schema() -> dict[str, Any]:
-    sys.path.insert(0, str(PROJECT_DIR))
-    from stack_config import StackConfig
-
     schema = StackConfig.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["description"] = "The <project>:* keys of a Pulumi.<stack>.yaml, one property per key."

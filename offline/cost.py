@@ -13,18 +13,20 @@ Example::
 """
 
 import argparse
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from components import ConfigError
-from offline.plan_file import PlanFileError, load_plan
-from offline.policy_check import plan_states, stack_resources
-from offline.run import STACK_HELP, StackFileError, stack_file_label
 from policies._framework import stack_from
 from policies.cost_model import Estimate, PricingError, estimate_cost, load_pricing
+
+from .analyzer_view import plan_states, stack_resources
+from .cli import report_error, run_cli
+from .plan_file import PlanFileError, load_plan
+from .preview_json import to_preview_json
+from .run import STACK_HELP, StackFileError, run_stack
 
 
 def estimate_plan(plan: Mapping[str, Any]) -> Estimate:
@@ -78,27 +80,14 @@ def main(argv: list[str] | None = None) -> int:
             plan = load_plan(args.plan)
             label = str(args.plan)
         else:
-            from offline.plan import to_preview_json
-            from offline.run import run_stack
-
             plan = to_preview_json(run_stack(args.stack))
             label = f"stack '{args.stack}'"
         estimate = estimate_plan(plan)
-    except (StackFileError, PricingError, PlanFileError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except ConfigError as err:
-        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
-        for line in err.problems:
-            print(f"  {line}", file=sys.stderr)
-        return 2
+    except (StackFileError, ConfigError, PricingError, PlanFileError, OSError) as err:
+        return report_error(err, args.stack)
     render_table(estimate, label, sys.stdout)
     return 0
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # As in offline.plan: skip the teardown noise of the mocks' event loop.
-    os._exit(code)
+    run_cli(main)

@@ -16,16 +16,20 @@ plan, ``diagram_graph`` holds and renders the graph, ``diagram_labels`` words th
 """
 
 import argparse
-import os
 import sys
 from typing import Any
 
+from components import ConfigError
+
 from . import diagram_labels as labels
+from .cli import report_error, run_cli
 from .diagram_compute import add_compute
 from .diagram_graph import Graph, render
 from .diagram_infra import add_edge_tier, add_network, add_observability
 from .diagram_model import LOAD_BALANCER, Plan, target_group_albs
 from .plan_file import PlanFileError, load_plan
+from .preview_json import to_preview_json
+from .run import StackFileError, run_stack
 
 
 def to_mermaid(preview: dict[str, Any]) -> str:
@@ -66,36 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", help="read a plan in the `pulumi preview --json` shape instead")
     parser.add_argument("--bare", action="store_true", help="print the Mermaid text without the fence")
     args = parser.parse_args(argv)
-    if args.plan:
-        try:
-            preview = load_plan(args.plan)
-        except PlanFileError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-    else:
-        # Imported here: --plan needs neither Pulumi nor the program.
-        from components import ConfigError
-
-        from .plan import to_preview_json
-        from .run import StackFileError, run_stack, stack_file_label
-
-        try:
-            preview = to_preview_json(run_stack(args.stack))
-        except StackFileError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        except ConfigError as err:
-            print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
-            for line in err.problems:
-                print(f"  {line}", file=sys.stderr)
-            return 2
+    try:
+        preview = load_plan(args.plan) if args.plan else to_preview_json(run_stack(args.stack))
+    except (PlanFileError, StackFileError, ConfigError) as err:
+        return report_error(err, args.stack)
     sys.stdout.write(to_mermaid(preview) if args.bare else markdown(preview))
     return 0
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # As offline.plan: skip teardown, where the mocks' event loop prints a harmless warning.
-    os._exit(code)
+    run_cli(main)

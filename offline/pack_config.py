@@ -15,13 +15,14 @@ Example::
 
 import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from components.profiles import Profile
-from offline.run import PROJECT_DIR, StackFileError, load_stack_file, stack_file_label
 from stack_config import pack_config_problem
+
+from .cli import report_error, run_cli
+from .run import PROJECT_DIR, StackFileError, load_stack_file, stack_file_label
 
 CONFIG_DIR = Path("policies") / "config"
 
@@ -84,11 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         found = resolve(args.stack)
     except (PackConfigError, StackFileError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return report_error(err, args.stack)
     print(found.relative)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_cli(main)

@@ -12,45 +12,25 @@ cannot be read.
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TextIO
 
 from components import ConfigError
+from policies.pack import build_policies
 
-from .mocks import STACK_TYPE, Registration, is_secret
-from .run import STACK_HELP, PlanResult, StackFileError, run_stack, stack_file_label
-
-if TYPE_CHECKING:
-    from offline.policy_check import Report
+from .cli import report_error, run_cli
+from .cost import render_plan_totals
+from .pack_config import PackConfigError, resolve
+from .policy_check import PolicyConfigError, Report, evaluate, load_policy_config, render
+from .preview_json import ordered, plain, to_preview_json
+from .run import STACK_HELP, PlanResult, StackFileError, run_stack
 
 # What awsx builds inside each remote component; offline runs see only the component itself.
 _AWSX_CHILDREN = {
     "awsx:ec2:Vpc": "subnets, route tables, internet and NAT gateways",
     "awsx:ecr:Image": "the image build and push",
 }
-
-
-def ordered(result: PlanResult) -> list[tuple[int, Registration]]:
-    """Resources depth-first from the stack, siblings sorted by type then name (stable output)."""
-    children: dict[str, list[Registration]] = {}
-    known = {r.urn for r in result.resources}
-    roots: list[Registration] = []
-    for r in result.resources:
-        if r.parent in known:
-            children.setdefault(r.parent, []).append(r)
-        else:
-            roots.append(r)
-    rows: list[tuple[int, Registration]] = []
-
-    def walk(items: list[Registration], depth: int) -> None:
-        for r in sorted(items, key=lambda x: (x.type, x.name)):
-            rows.append((depth, r))
-            walk(children.get(r.urn, []), depth + 1)
-
-    walk(roots, 0)
-    return rows
 
 
 def render_text(result: PlanResult, out: TextIO) -> None:
@@ -69,66 +49,7 @@ def render_text(result: PlanResult, out: TextIO) -> None:
             out.write(f"  {'    ' * (depth + 1)}(awsx component: {children} exist only in a real preview)\n")
     out.write("\nOutputs:\n")
     for key in sorted(result.outputs):
-        out.write(f"  {key}: {json.dumps(_plain(result.outputs[key]))}\n")
-
-
-def to_preview_json(result: PlanResult) -> dict[str, Any]:
-    stack_urn = f"urn:pulumi:{result.stack}::{result.project}::{STACK_TYPE}::{result.project}-{result.stack}"
-    steps: list[dict[str, Any]] = [
-        {
-            "op": "create",
-            "urn": stack_urn,
-            "newState": {
-                "type": STACK_TYPE,
-                "urn": stack_urn,
-                "custom": False,
-                "parent": "",
-                "inputs": {},
-                "protect": False,
-                "retainOnDelete": False,
-            },
-        }
-    ]
-    for _, r in ordered(result):
-        state: dict[str, Any] = {
-            "type": r.type,
-            "urn": r.urn,
-            "custom": r.custom,
-            "parent": r.parent,
-            "inputs": _plain(r.inputs),
-            "protect": r.protect,
-            "retainOnDelete": r.retain_on_delete,
-            "dependencies": r.dependencies,
-            "propertyDependencies": r.property_dependencies,
-        }
-        if r.provider:
-            state["provider"] = r.provider
-        if r.aliases:
-            state["aliases"] = r.aliases
-        if r.ignore_changes:
-            state["ignoreChanges"] = r.ignore_changes
-        if r.additional_secret_outputs:
-            state["additionalSecretOutputs"] = r.additional_secret_outputs
-        step: dict[str, Any] = {"op": "create", "urn": r.urn, "newState": state}
-        if r.provider:
-            step["provider"] = r.provider
-        steps.append(step)
-    return {"steps": steps, "outputs": _plain(result.outputs)}
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe copy; secrets shown as ``[secret]`` like ``pulumi preview --json``."""
-    if is_secret(value):
-        return "[secret]"
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+        out.write(f"  {key}: {json.dumps(plain(result.outputs[key]))}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,29 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = run_stack(args.stack)
-    except StackFileError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except ConfigError as err:
-        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
-        for line in err.problems:
-            print(f"  {line}", file=sys.stderr)
-        return 2
+    except (StackFileError, ConfigError) as err:
+        return report_error(err, args.stack)
     if args.format == "json":
         json.dump(to_preview_json(result), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    # Imported here: the runner imports this module for to_preview_json.
-    from offline.pack_config import PackConfigError, resolve
-    from offline.policy_check import PolicyConfigError, render
-
     # Resolved before anything is printed, so a stack without a pack config prints only the error.
     try:
         pack_config = resolve(args.stack)
         report = policy_report(result, pack_config.path)
     except (PackConfigError, PolicyConfigError, StackFileError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return report_error(err, args.stack)
     render_text(result, sys.stdout)
     render_cost_totals(result, sys.stdout)
     sys.stdout.write(f"\nPolicies ({pack_config.relative}):\n")
@@ -183,24 +93,14 @@ def verdict_line(mandatory: int) -> str:
 
 def render_cost_totals(result: PlanResult, out: TextIO) -> None:
     """The monthly estimate's totals (``make cost`` prints the table)."""
-    from offline.cost import render_plan_totals
-
     out.write("\n")
     render_plan_totals(to_preview_json(result), out)
 
 
-def policy_report(result: PlanResult, config_path: Path) -> "Report":
+def policy_report(result: PlanResult, config_path: Path) -> Report:
     """The policy pack's verdicts on this plan with the pack config at ``config_path``."""
-    from offline.policy_check import evaluate, load_policy_config
-    from policies.pack import build_policies
-
     return evaluate(to_preview_json(result), load_policy_config(config_path, build_policies()))
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Skip interpreter teardown: the mocks' event loop otherwise prints a harmless but
-    # alarming "Exception ignored in BaseEventLoop.__del__" on exit.
-    os._exit(code)
+    run_cli(main)

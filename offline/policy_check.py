@@ -18,7 +18,6 @@ its pack config cannot be read.
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,26 +27,24 @@ from typing import Any, TextIO
 import jsonschema
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import Policy
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from components import ConfigError
 from components.profiles import Profile
-from offline.pack_config import PackConfigError, profile_config, resolve
-from offline.plan import to_preview_json
-from offline.run import STACK_HELP, StackFileError, run_stack, stack_file_label
 from policies._framework import EXCEPTION_LOG
 from policies.pack import all_rules, build_policies
+
+from .analyzer_view import plan_states, providers, resource_args, stack_resources
+from .cli import report_error, run_cli
+from .pack_config import PackConfigError, profile_config, resolve
+from .plan_file import PlanFileError, load_plan
+from .preview_json import to_preview_json
+from .run import STACK_HELP, StackFileError, run_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_DIR / "policies" / "config"
@@ -161,66 +158,6 @@ def policy_settings(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]
     return settings
 
 
-# --- the plan as the analyzer sees it -------------------------------------------------------------
-
-
-def _options(state: Mapping[str, Any]) -> PolicyResourceOptions:
-    return PolicyResourceOptions(
-        bool(state.get("protect", False)),
-        list(state.get("ignoreChanges", [])),
-        bool(state.get("deleteBeforeReplace", False)),
-        list(state.get("aliases", [])),
-        PolicyCustomTimeouts(0, 0, 0),
-        list(state.get("additionalSecretOutputs", [])),
-        state.get("parent") or None,
-    )
-
-
-def _props(state: Mapping[str, Any], key: str = "inputs") -> Mapping[str, Any]:
-    return unknown_checking_proxy(deserialize_properties(dict(state.get(key) or {})))
-
-
-def plan_states(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The resources the update would leave: each step's new state (deletes have none)."""
-    return [step["newState"] for step in plan.get("steps", []) if step.get("newState")]
-
-
-def _providers(states: list[dict[str, Any]]) -> dict[str, PolicyProviderResource]:
-    providers: dict[str, PolicyProviderResource] = {}
-    for state in states:
-        if state["type"].startswith("pulumi:providers:"):
-            name = state["urn"].rsplit("::", 1)[-1]
-            providers[state["urn"]] = PolicyProviderResource(state["type"], _props(state), state["urn"], name)
-    return providers
-
-
-def _provider_of(state: Mapping[str, Any], providers: Mapping[str, PolicyProviderResource]) -> Any:
-    reference = state.get("provider") or ""
-    return providers.get(reference.rsplit("::", 1)[0])
-
-
-def stack_resources(states: list[dict[str, Any]]) -> list[PolicyResource]:
-    providers = _providers(states)
-    resources: dict[str, PolicyResource] = {}
-    for state in states:
-        # For a stack policy the engine passes outputs; during a preview of a new resource those
-        # are its inputs.
-        key = "outputs" if state.get("outputs") else "inputs"
-        resources[state["urn"]] = PolicyResource(
-            state["type"], _props(state, key), state["urn"], state["urn"].rsplit("::", 1)[-1],
-            _options(state), _provider_of(state, providers), None, [], {},
-        )  # fmt: skip
-    for state in states:
-        resource = resources[state["urn"]]
-        resource.parent = resources.get(state.get("parent") or "")
-        resource.dependencies = [resources[u] for u in state.get("dependencies", []) if u in resources]
-        resource.property_dependencies = {
-            prop: [resources[u] for u in urns if u in resources]
-            for prop, urns in (state.get("propertyDependencies") or {}).items()
-        }
-    return list(resources.values())
-
-
 # --- running the pack -----------------------------------------------------------------------------
 
 
@@ -228,7 +165,7 @@ def evaluate(plan: Mapping[str, Any], config: Mapping[str, Any]) -> Report:
     """Run every enabled policy over ``plan`` and collect the verdicts."""
     policies = build_policies()
     states = plan_states(plan)
-    providers = _providers(states)
+    known = providers(states)
     verdicts: list[Verdict] = []
     EXCEPTION_LOG.clear()
     for policy in policies:
@@ -244,11 +181,7 @@ def evaluate(plan: Mapping[str, Any], config: Mapping[str, Any]) -> Report:
 
         if isinstance(policy, ResourceValidationPolicy):
             for state in states:
-                args = ResourceValidationArgs(
-                    state["type"], _props(state), state["urn"], state["urn"].rsplit("::", 1)[-1],
-                    _options(state), _provider_of(state, providers), settings,
-                )  # fmt: skip
-                _run(policy, args, report, verdicts)
+                _run(policy, resource_args(state, known, settings), report, verdicts)
         elif isinstance(policy, StackValidationPolicy):
             _run(policy, StackValidationArgs(stack_resources(states), settings), report, verdicts)
     verdicts += [
@@ -311,8 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--table", action="store_true", help="print the policy table and exit")
     args = parser.parse_args(argv)
-    from offline.plan_file import PlanFileError, load_plan
-
     try:
         if args.table:
             render_table(sys.stdout)
@@ -330,24 +261,15 @@ def main(argv: list[str] | None = None) -> int:
         PackConfigError,
         PlanFileError,
         StackFileError,
+        ConfigError,
         OSError,
         json.JSONDecodeError,
     ) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except ConfigError as err:
-        print(f"error: invalid config in {stack_file_label(args.stack)}:", file=sys.stderr)
-        for line in err.problems:
-            print(f"  {line}", file=sys.stderr)
-        return 2
+        return report_error(err, args.stack)
     report = evaluate(plan, config)
     render(report, label, sys.stdout)
     return 0 if report.passed else 1
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # As in offline.plan: skip the teardown noise of the mocks' event loop.
-    os._exit(code)
+    run_cli(main)

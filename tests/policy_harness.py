@@ -14,8 +14,9 @@ from typing import Any
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from offline.plan import to_preview_json
-from offline.policy_check import Report, evaluate, load_policy_config, plan_states, stack_resources
+from offline.analyzer_view import plan_states, stack_resources
+from offline.policy_check import Report, evaluate, load_policy_config
+from offline.preview_json import to_preview_json
 from offline.run import run_stack
 from policies._framework import Resource, Stack, stack_from
 from policies.pack import build_policies

@@ -18,9 +18,9 @@ from components import ConfigError, validate_config
 from offline.cost import estimate_plan
 from offline.pack_config import resolve
 from offline.plan import main as plan_main
-from offline.plan import to_preview_json
 from offline.policy_check import Report, evaluate, load_policy_config
 from offline.policy_check import main as policy_check_main
+from offline.preview_json import to_preview_json
 from offline.run import PROJECT_DIR, PlanResult, StackFileError, load_stack_file, run_stack
 from policies.pack import build_policies
 from stack_config import StackConfig

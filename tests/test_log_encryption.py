@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from offline.mock_values import MOCK_ACCOUNT
-from offline.plan import to_preview_json
+from offline.preview_json import to_preview_json
 from tests.harness import plan
 from tests.policy_harness import check_plan
 

@@ -8,7 +8,7 @@ from components import ConfigError, validate_config
 from components.network.nat_instance import nat_user_data
 from components.network.network import Network
 from components.network.network_args import NatStrategy, NatType, NetworkArgs
-from offline.plan import to_preview_json
+from offline.preview_json import to_preview_json
 from tests.harness import PlanResult, dev_nat_gateway, effective_config, network, plan, run_components
 from tests.policy_harness import check_plan
 

@@ -14,8 +14,8 @@ import pytest
 from components import Cache, CacheArgs, CacheMode
 from offline.cost import estimate_plan
 from offline.diagram import to_mermaid
-from offline.plan import to_preview_json
 from offline.policy_check import evaluate, load_policy_config
+from offline.preview_json import to_preview_json
 from policies.pack import build_policies
 from tests.harness import PlanResult, config_problems, dev_celery_worker, plan, stack_config
 

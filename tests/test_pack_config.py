@@ -11,8 +11,8 @@ import pytest
 
 from offline import pack_config
 from offline.pack_config import PackConfigError, resolve
-from offline.plan import to_preview_json
 from offline.policy_check import evaluate, load_policy_config
+from offline.preview_json import to_preview_json
 from offline.run import run_stack
 from policies.pack import build_policies
 from tests.harness import config_problems, stack_config

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel, StackValidationArgs, StackValidationPolicy
 
+from offline.analyzer_view import plan_states, stack_resources
 from offline.cost import estimate_plan
-from offline.policy_check import plan_states, stack_resources
 from policies._framework import Stack, stack_from, to_policy
 from policies.cost import budget_of, cost_within_budget
 from tests.policy_harness import plan_stack

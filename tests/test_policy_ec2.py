@@ -5,8 +5,8 @@ from functools import cache
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from offline.plan import to_preview_json
-from offline.policy_check import plan_states, stack_resources
+from offline.analyzer_view import plan_states, stack_resources
+from offline.preview_json import to_preview_json
 from policies import ec2
 from policies._framework import Rule, Stack, UnknownValueError, stack_from
 from tests.harness import plan

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
-from offline.plan import to_preview_json
-from offline.policy_check import plan_states, stack_resources
+from offline.analyzer_view import plan_states, stack_resources
+from offline.preview_json import to_preview_json
 from policies import elasticache
 from policies._framework import Resource, Rule, Stack, UnknownValueError, stack_from
 from policies.elasticache import CACHE_CLUSTER, CACHE_SUBNET_GROUP, REPLICATION_GROUP

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from offline.plan import to_preview_json
-from offline.policy_check import plan_states, stack_resources
+from offline.analyzer_view import plan_states, stack_resources
+from offline.preview_json import to_preview_json
 from policies._framework import Resource, Rule, Stack, stack_from
 from policies.elb import (
     DISTRIBUTION,

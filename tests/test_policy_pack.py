@@ -11,6 +11,7 @@ import yaml
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE
 
+from offline.analyzer_view import plan_states, resource_args, stack_resources
 from offline.policy_check import (
     CONFIG_DIR,
     PolicyConfigError,
@@ -112,15 +113,8 @@ def run_test_rule(
     policy = to_policy(rule or bucket_versioned)
     verdicts: list[tuple[str, str, str]] = []
     EXCEPTION_LOG.clear()
-    from pulumi_policy import ResourceValidationArgs
-
-    from offline.policy_check import _options, _props, plan_states
-
     for state in plan_states(plan):
-        args = ResourceValidationArgs(
-            state["type"], _props(state), state["urn"], state["urn"].rsplit("::", 1)[-1],
-            _options(state), None, config,
-        )  # fmt: skip
+        args = resource_args(state, {}, config)
         policy.validate(args, lambda message, urn: verdicts.append(("violation", urn or "", message)))  # type: ignore[attr-defined]
     verdicts += [("excepted", urn, reason) for (_, urn), reason in EXCEPTION_LOG.applied.items()]
     return verdicts
@@ -179,8 +173,6 @@ def buckets_logged(stack: Stack) -> Iterator[Finding]:
 
 def test_a_stack_rule_design_exception_is_not_a_violation() -> None:
     from pulumi_policy import StackValidationArgs
-
-    from offline.policy_check import plan_states, stack_resources
 
     plan = bucket_plan(audit={"role": "logs"}, data={})
     EXCEPTION_LOG.clear()

@@ -215,7 +215,7 @@ def test_a_broken_prod_plan_is_blocked(mutation: str) -> None:
 def test_design_exceptions_follow_the_design_not_the_names() -> None:
     """A prod stack with other names (a sidekiq worker), uploads and a trail: every departure the
     design makes is excepted by what the resource is, and nothing else fails."""
-    from offline.plan import to_preview_json
+    from offline.preview_json import to_preview_json
     from tests.harness import plan, stack_config
 
     config = stack_config("prod")
@@ -247,7 +247,7 @@ def test_design_exceptions_follow_the_design_not_the_names() -> None:
 
 
 def test_prod_without_alarm_subscribers_fails() -> None:
-    from offline.plan import to_preview_json
+    from offline.preview_json import to_preview_json
     from tests.harness import plan, stack_config
 
     monitoring = {**json.loads(stack_config("prod").get("webapp:monitoring", "{}")), "emails": []}

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from components import ConfigError
-from offline.plan import render_text, to_preview_json
+from offline.plan import render_text
+from offline.preview_json import to_preview_json
 from offline.run import StackFileError, load_stack_file
 from tests.harness import PlanResult, plan
 

