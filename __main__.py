@@ -16,23 +16,18 @@ from components import (
     AppSecrets,
     AuditTrail,
     Cache,
-    CacheMetrics,
     CacheMode,
     Cluster,
     ContainerService,
     Database,
-    DatabaseMetrics,
-    EngineMode,
     FrontDoor,
     ImageRegistry,
     LoadBalancer,
-    LoadBalancerMetrics,
     LogEncryptionKey,
     MigrationTask,
     Monitoring,
     MonitoringTargets,
     Network,
-    ServiceMetrics,
     SiteContent,
     SiteDomain,
     StaticSite,
@@ -69,7 +64,7 @@ logs_key = (
     else None
 )
 log_kms_key_arn = logs_key.key_arn if logs_key else None
-network = Network("net", config.network, opts=on_aws, log_kms_key_arn=log_kms_key_arn, role_guard=role_guard)
+network = Network("net", config.network, log_kms_key_arn=log_kms_key_arn, role_guard=role_guard, opts=on_aws)
 cluster = Cluster("app", config.cluster, opts=on_aws)
 registry = ImageRegistry(
     "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
@@ -206,32 +201,16 @@ if config.site.enabled:
         pulumi.export("siteAccessLogGroupName", site.access_logs.log_group.name)
 
 # Alarms for every part that exists (to the stack's encrypted SNS topic), a dashboard, a budget.
-api_metrics = ServiceMetrics("api", cluster.name, api.service_name, api.lowest_min_count)
-services = [api_metrics] + [
-    ServiceMetrics(f"worker-{name}", cluster.name, worker.service_name, worker.lowest_min_count)
-    for name, worker in workers.items()
-]
 monitoring = Monitoring(
     "ops",
     config.monitoring,
     region=settings.region,
     targets=MonitoringTargets(
-        load_balancer=LoadBalancerMetrics(
-            arn_suffix=load_balancer.arn_suffix,
-            target_group_arn_suffix=load_balancer.target_group_arn_suffix,
-            service=api_metrics,
-        ),
-        services=services,
-        database=DatabaseMetrics(
-            kind="aurora" if database.engine_mode is EngineMode.AURORA_SERVERLESS_V2 else "instance",
-            identifier=database.instance_identifier,
-            replica_count=len(database.replica_identifiers),
-        ),
-        # Only ElastiCache publishes cache metrics (a sidecar has no member clusters).
-        cache=CacheMetrics(cache.member_cluster_ids) if cache and cache.member_cluster_ids else None,
-        distribution_id=site.distribution_id if site is not None else None,
-        # The API answers the distribution's API path only through the VPC origin (frontDoor cdn).
-        distribution_service=api_metrics if site is not None and behind_cdn else None,
+        load_balancer=load_balancer.metrics(api.metrics),
+        services=[api.metrics, *(worker.metrics for worker in workers.values())],
+        database=database.metrics,
+        cache=cache.metrics if cache is not None else None,
+        distribution=site.metrics(api.metrics) if site is not None else None,
     ),
     protect=config.protect,
     opts=on_aws,

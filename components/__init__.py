@@ -1,10 +1,13 @@
 """Typed Pulumi components for a secure, cost-aware web application stack on AWS.
 
-Each component takes a frozen pydantic args model (field defaults; a stack's profile and derived
-defaults are filled in by ``profiles.apply_profile`` before validation) and an optional
-``pulumi.ResourceOptions``; pass an explicit AWS provider through ``providers`` so that
-default tags reach every resource, including awsx's children. Components hand each other the
-typed values in ``components.core.wiring``.
+Each component is constructed as ``Component(name, args, *, <typed hand-offs>..., opts=None)``:
+a frozen pydantic args model (field defaults; a stack's profile and derived defaults are filled
+in by ``profiles.apply_profile`` before validation), keyword-only values other components hand
+over (``components.core.wiring``), and an optional ``pulumi.ResourceOptions``; pass an explicit
+AWS provider through ``providers`` so that default tags reach every resource, including awsx's
+children. Outputs are the attributes annotated on each class (registered once, by
+``core.outputs.register_declared_outputs``); the parts Monitoring watches come from the
+components themselves (``database.metrics``, ``api.metrics``, ``load_balancer.metrics(...)``).
 
 Example::
 
@@ -12,6 +15,24 @@ Example::
 
     network = Network("net", NetworkArgs(az_count=3),
                       opts=pulumi.ResourceOptions(providers={"aws": provider}))
+
+Escape hatch: any property of any child resource, including awsx's children, can be changed
+without forking a component, with Pulumi ``transforms`` in the component's options. The engine
+runs them on the component and every resource under it, before registration; ``args.props`` use
+the engine's camelCase property names, ``args.type_`` the resource type token. Return ``None``
+to leave a resource alone. ``tests/test_component_transforms.py`` shows it working::
+
+    def shorter_key_deletion_window(args: pulumi.ResourceTransformArgs):
+        if args.type_ == "aws:kms/key:Key":
+            return pulumi.ResourceTransformResult(
+                props={**args.props, "deletionWindowInDays": 7}, opts=args.opts)
+        return None
+
+    LogEncryptionKey("logs", region="eu-west-1",
+                     opts=pulumi.ResourceOptions(transforms=[shorter_key_deletion_window]))
+
+A transform also sees ``args.opts`` (return changed options, e.g. ``ignore_changes``), and
+changes the plan like any edit: the stack's CrossGuard pack still judges the result.
 """
 
 from .compute.cluster import Cluster
@@ -79,6 +100,7 @@ from .observability.monitoring_args import AlarmOverride, BudgetArgs, Monitoring
 from .observability.monitoring_targets import (
     CacheMetrics,
     DatabaseMetrics,
+    DistributionMetrics,
     LoadBalancerMetrics,
     MonitoringTargets,
     ServiceMetrics,
@@ -120,6 +142,7 @@ __all__ = [
     "DatabaseArgs",
     "DatabaseMetrics",
     "DeploymentArgs",
+    "DistributionMetrics",
     "EngineMode",
     "FargateTaskSize",
     "FlowLogsArgs",

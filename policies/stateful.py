@@ -2,9 +2,9 @@
 
 A protected resource cannot be deleted or replaced by ``pulumi destroy``, a renamed resource or a
 replace-forcing change until someone runs ``pulumi state unprotect`` on purpose. The types are what
-the components protect with ``webapp:protect`` (README): KMS keys, secrets and their values, the
-image repository, the database (instance, or Aurora cluster and its instances), the cache's
-replication group, and every S3 bucket (site, uploads, access logs).
+the components protect with ``webapp:protect`` (docs/reference/configuration.md): KMS keys,
+secrets and their values, the image repository, the database (instance, or Aurora cluster and
+its instances), the cache's replication group, and every S3 bucket (site, uploads, access logs).
 
 Deliberately not required: parameter groups (the components protect them too, but they hold no
 data and are rebuilt from code), subnet and security groups, log groups (their retention is the

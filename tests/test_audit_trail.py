@@ -211,7 +211,7 @@ def test_log_group_is_encrypted_and_kept_for_the_configured_days(default: PlanRe
     assert result.one(LOG_GROUP, "audit-logs").inputs["retentionInDays"] == 365
 
 
-def test_role_trusts_only_this_trail(default: PlanResult) -> None:
+def test_role_trusts_only_this_trail_of_this_account(default: PlanResult) -> None:
     role = default.one(ROLE, "audit-cloudwatch")
     assert role.inputs["description"] == "CloudTrail delivery to one CloudWatch log group"
     assert json.loads(role.inputs["assumeRolePolicy"]) == {

@@ -20,7 +20,7 @@ def test_unknown_key_names_the_key_suggests_the_fix_and_lists_allowed_keys() -> 
 
 
 def test_unknown_top_level_key_is_one_short_line() -> None:
-    reference = "the keys are listed in README.md, Configuration reference"
+    reference = "the keys are listed in docs/reference/configuration.md"
     assert problems_for(netwrok={"azCount": 2}) == [
         f'webapp:netwrok = {{"azCount": 2}}: unknown key (did you mean network?); {reference}'
     ]

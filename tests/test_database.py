@@ -71,6 +71,11 @@ def deploy(data: dict[str, Any], protect: bool = False, name: str = "db", stack:
     def program() -> None:
         db = Database(name, db_args(data), vpc_id="vpc-mock", subnet_ids=SUBNETS, protect=protect)
         password = db.connection.secrets["DB_PASSWORD"]
+        metrics = db.metrics
+        pulumi.export(
+            "metrics",
+            {"kind": metrics.kind, "identifier": metrics.identifier, "replicaCount": metrics.replica_count},
+        )
         pulumi.export(
             "db",
             {
@@ -79,7 +84,7 @@ def deploy(data: dict[str, Any], protect: bool = False, name: str = "db", stack:
                 "port": db.port,
                 "databaseName": db.database_name,
                 "username": db.username,
-                "instanceIdentifier": db.instance_identifier,
+                "identifier": db.identifier,
                 "replicaIdentifiers": db.replica_identifiers,
                 "kmsKeyArn": db.kms_key_arn,
                 "masterSecretArn": db.master_secret_arn,
@@ -312,7 +317,7 @@ def test_instance_outputs_and_connection(dev: PlanResult) -> None:
         "port": 5432,
         "databaseName": "app",
         "username": "app_admin",
-        "instanceIdentifier": "webapp-dev-db",
+        "identifier": "webapp-dev-db",
         "replicaIdentifiers": [],
         "kmsKeyArn": KEY_ARN,
         "masterSecretArn": INSTANCE_SECRET,
@@ -405,10 +410,23 @@ def test_aurora_writer(aurora: PlanResult) -> None:
     assert aurora.by_type(ROLE) == []
 
 
+def test_metrics_name_the_instance_or_the_aurora_cluster_and_its_readers(
+    dev: PlanResult, aurora_prod: PlanResult
+) -> None:
+    assert dev.outputs["metrics"] == {"kind": "instance", "identifier": "webapp-dev-db", "replicaCount": 0}
+    # In Aurora mode the identifier is the cluster's (CloudWatch's DBClusterIdentifier).
+    assert aurora_prod.outputs["metrics"] == {
+        "kind": "aurora",
+        "identifier": "webapp-dev-db",
+        "replicaCount": 1,
+    }
+    assert aurora_prod.one("aws:rds/cluster:Cluster").inputs["clusterIdentifier"] == "webapp-dev-db"
+
+
 def test_aurora_outputs_and_connection(aurora: PlanResult) -> None:
     endpoint = "webapp-dev-db.cluster-mock.us-east-1.rds.amazonaws.com"
     assert aurora.outputs["db"]["address"] == endpoint
-    assert aurora.outputs["db"]["instanceIdentifier"] == "webapp-dev-db"
+    assert aurora.outputs["db"]["identifier"] == "webapp-dev-db"
     assert aurora.outputs["db"]["replicaIdentifiers"] == []
     assert aurora.outputs["db"]["masterSecretArn"] == CLUSTER_SECRET
     connection = aurora.outputs["connection"]

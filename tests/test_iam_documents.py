@@ -37,3 +37,25 @@ def test_service_trust_carries_the_confused_deputy_guard() -> None:
         "StringEquals": {"aws:SourceAccount": "1"},
         "ArnLike": {"aws:SourceArn": "arn:aws:ec2:*:1:vpc-flow-log/*"},
     }
+
+
+def test_service_trust_takes_several_source_arns_under_the_services_documented_operator() -> None:
+    db = "arn:aws:rds:eu-west-1:1:db:app"
+    trust = json.loads(
+        service_trust_policy(
+            "monitoring.rds.amazonaws.com", "1", source_arn=[db, f"{db}-*"], source_arn_operator="StringLike"
+        )
+    )
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "1"},
+        "StringLike": {"aws:SourceArn": [db, f"{db}-*"]},
+    }
+    trail = "arn:aws:cloudtrail:eu-west-1:1:trail/audit"
+    exact = json.loads(
+        service_trust_policy(
+            "cloudtrail.amazonaws.com", "1", source_arn=trail, source_arn_operator="StringEquals"
+        )
+    )
+    assert exact["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "1", "aws:SourceArn": trail}
+    }

@@ -10,6 +10,7 @@ from components import ConfigError, validate_config
 from components.observability.monitoring import (
     CacheMetrics,
     DatabaseMetrics,
+    DistributionMetrics,
     LoadBalancerMetrics,
     Monitoring,
     MonitoringTargets,
@@ -35,7 +36,7 @@ EVERYTHING = MonitoringTargets(
     ],
     database=DatabaseMetrics(kind="instance", identifier="webapp-dev-db"),
     cache=CacheMetrics(member_cluster_ids=["cache-rg-001", "cache-rg-002"]),
-    distribution_id="EDISTMOCK",
+    distribution=DistributionMetrics(distribution_id="EDISTMOCK"),
 )
 MINIMAL = MonitoringTargets(
     services=[ServiceMetrics(label="api", cluster_name="app-cluster", service_name="api-svc", min_tasks=1)],
@@ -150,8 +151,7 @@ def scheduled(min_tasks: int, region: str = "us-east-1") -> PlanResult:
     targets = MonitoringTargets(
         load_balancer=LoadBalancerMetrics(arn_suffix=ALB, target_group_arn_suffix=TG, service=api),
         services=[api],
-        distribution_id="EDISTMOCK",
-        distribution_service=api,
+        distribution=DistributionMetrics(distribution_id="EDISTMOCK", service=api),
     )
     return build(targets, region)
 

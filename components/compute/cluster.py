@@ -3,6 +3,7 @@
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import ClusterRef
 from .cluster_args import ClusterArgs
 
@@ -28,7 +29,7 @@ class Cluster(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     ref: ClusterRef
 
-    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: ClusterArgs, *, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webapp:index:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -62,4 +63,4 @@ class Cluster(pulumi.ComponentResource):
         self.arn = pulumi.Output.all(self.cluster.arn, self.capacity_providers.id).apply(lambda a: str(a[0]))
         self.ref = ClusterRef(name=self.name, arn=self.arn)
 
-        self.register_outputs({"name": self.name, "arn": self.arn})
+        register_declared_outputs(self)

@@ -6,6 +6,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.metrics import ServiceMetrics
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import (
     ClusterRef,
     Connection,
@@ -99,8 +101,53 @@ class ContainerService(pulumi.ComponentResource):
             )
         check_autoscaling(name, args.autoscaling, behind_load_balancer=load_balancer is not None)
         super().__init__("webapp:index:ContainerService", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        # Everything the tasks need at boot: they start only once these exist.
+        waits_for = self._task_role(name, args, role_guard)
+        self._task(name, args, image, environment, all_secrets, sidecars, log_kms_key_arn, role_guard)
+        self._security_group(name, vpc_id)
+        # Tasks that start before their rules exist could not reach the database at boot.
+        waits_for += open_connections(self, name, self.security_group.id, connections)
+        registration, grace_period = self._behind_load_balancer(name, args, load_balancer, waits_for)
+        self._service(name, args, cluster, subnet_ids, registration, grace_period, waits_for)
+        self.autoscaling = ServiceAutoscaling(
+            self,
+            name,
+            args.autoscaling,
+            min_count=args.min_count,
+            max_count=args.max_count,
+            cluster_name=cluster.name,
+            service_name=self.service.name,
+            resource_label=load_balancer.resource_label if load_balancer is not None else None,
+        )
 
+        self.service_name = self.service.name
+        # The fewest tasks the service is meant to run at any time (schedules may lower minCount).
+        self.lowest_min_count = min([args.min_count, *(s.min_count for s in args.autoscaling.schedules)])
+        self.security_group_id = self.security_group.id
+        self.log_group_name = self.task.log_group.name
+        self.log_group_arn = self.task.log_group.arn
+        self.task_family = self.task.family
+        self.task_definition_arn = self.task.task_definition.arn
+        self.execution_role_arn = self.task.execution_role.arn
+        self.task_role_arn = self.task_role.arn
+        self._metrics = ServiceMetrics(
+            label=name,
+            cluster_name=cluster.name,
+            service_name=self.service_name,
+            min_tasks=self.lowest_min_count,
+        )
+        register_declared_outputs(self)
+
+    @property
+    def metrics(self) -> ServiceMetrics:
+        """What Monitoring watches: this service, labelled with the component's name."""
+        return self._metrics
+
+    def _task_role(
+        self, name: str, args: ContainerServiceArgs, role_guard: RoleGuard
+    ) -> list[pulumi.Resource]:
+        """The task role (nothing unless granted), with ECS Exec's channels and ``permissions``."""
+        child = pulumi.ResourceOptions(parent=self)
         self.task_role = aws.iam.Role(
             f"{name}-task",
             description=f"What {name} code may call in AWS (nothing unless granted)",
@@ -109,17 +156,17 @@ class ContainerService(pulumi.ComponentResource):
             path=role_guard.path,
             opts=child,
         )
-        waits_for: list[pulumi.Resource] = []
+        grants: list[pulumi.Resource] = []
         if args.enable_execute_command:
             # Tasks started before this grant exists could not open an ECS Exec session.
-            waits_for.append(
+            grants.append(
                 aws.iam.RolePolicy(
                     f"{name}-ecs-exec", role=self.task_role.id, policy=ECS_EXEC_POLICY, opts=child
                 )
             )
         if args.permissions:
             # The app may call these at boot: its tasks start only once the grant exists.
-            waits_for.append(
+            grants.append(
                 aws.iam.RolePolicy(
                     f"{name}-permissions",
                     role=self.task_role.id,
@@ -127,7 +174,20 @@ class ContainerService(pulumi.ComponentResource):
                     opts=child,
                 )
             )
+        return grants
 
+    def _task(
+        self,
+        name: str,
+        args: ContainerServiceArgs,
+        image: ImageRef,
+        environment: Mapping[str, pulumi.Input[str]],
+        secrets: Mapping[str, SecretReference],
+        sidecars: Sequence[SidecarContainer],
+        log_kms_key_arn: pulumi.Input[str] | None,
+        role_guard: RoleGuard,
+    ) -> None:
+        """The task definition, its execution role and its log group."""
         self.task = FargateTask(
             self,
             name,
@@ -145,13 +205,16 @@ class ContainerService(pulumi.ComponentResource):
             ),
             image=image,
             environment=environment,
-            secrets=all_secrets,
+            secrets=secrets,
             log_retention_days=args.log_retention_days,
             task_role=self.task_role,
             log_kms_key_arn=log_kms_key_arn,
             role_guard=role_guard,
         )
 
+    def _security_group(self, name: str, vpc_id: pulumi.Input[str]) -> None:
+        """The tasks' security group, with HTTPS egress only (connections add the rest)."""
+        child = pulumi.ResourceOptions(parent=self)
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             description=f"ECS tasks of {name}",
@@ -171,23 +234,39 @@ class ContainerService(pulumi.ComponentResource):
             cidr_ipv4="0.0.0.0/0",
             opts=child,
         )
-        # Tasks that start before their rules exist could not reach the database at boot.
-        waits_for += open_connections(self, name, self.security_group.id, connections)
-        registration: list[aws.ecs.ServiceLoadBalancerArgs] | None = None
-        grace_period: int | None = None
-        if load_balancer is not None and args.port is not None:
-            waits_for.append(load_balancer.listener)
-            waits_for += admit_load_balancer(self, name, self.security_group.id, args.port, load_balancer)
-            registration = [
-                aws.ecs.ServiceLoadBalancerArgs(
-                    container_name=CONTAINER_NAME,
-                    container_port=args.port,
-                    target_group_arn=load_balancer.target_group_arn,
-                )
-            ]
-            # ECS rejects a grace period on a service without a load balancer.
-            grace_period = args.deployment.health_check_grace_period_seconds
 
+    def _behind_load_balancer(
+        self,
+        name: str,
+        args: ContainerServiceArgs,
+        load_balancer: LoadBalancerTarget | None,
+        waits_for: list[pulumi.Resource],
+    ) -> tuple[list[aws.ecs.ServiceLoadBalancerArgs] | None, int | None]:
+        """The target group registration and grace period; the ALB's rules join ``waits_for``."""
+        if load_balancer is None or args.port is None:
+            return None, None
+        waits_for.append(load_balancer.listener)
+        waits_for += admit_load_balancer(self, name, self.security_group.id, args.port, load_balancer)
+        registration = [
+            aws.ecs.ServiceLoadBalancerArgs(
+                container_name=CONTAINER_NAME,
+                container_port=args.port,
+                target_group_arn=load_balancer.target_group_arn,
+            )
+        ]
+        # ECS rejects a grace period on a service without a load balancer.
+        return registration, args.deployment.health_check_grace_period_seconds
+
+    def _service(
+        self,
+        name: str,
+        args: ContainerServiceArgs,
+        cluster: ClusterRef,
+        subnet_ids: pulumi.Input[Sequence[str]],
+        registration: list[aws.ecs.ServiceLoadBalancerArgs] | None,
+        grace_period: int | None,
+        waits_for: list[pulumi.Resource],
+    ) -> None:
         self.service = aws.ecs.Service(
             f"{name}-svc",
             cluster=cluster.arn,
@@ -223,38 +302,4 @@ class ContainerService(pulumi.ComponentResource):
                 # Application Auto Scaling changes the count; Pulumi must not reset it on every up.
                 ignore_changes=["desiredCount"],
             ),
-        )
-
-        self.autoscaling = ServiceAutoscaling(
-            self,
-            name,
-            args.autoscaling,
-            min_count=args.min_count,
-            max_count=args.max_count,
-            cluster_name=cluster.name,
-            service_name=self.service.name,
-            resource_label=load_balancer.resource_label if load_balancer is not None else None,
-        )
-
-        self.service_name = self.service.name
-        # The fewest tasks the service is meant to run at any time (schedules may lower minCount).
-        self.lowest_min_count = min([args.min_count, *(s.min_count for s in args.autoscaling.schedules)])
-        self.security_group_id = self.security_group.id
-        self.log_group_name = self.task.log_group.name
-        self.log_group_arn = self.task.log_group.arn
-        self.task_family = self.task.family
-        self.task_definition_arn = self.task.task_definition.arn
-        self.execution_role_arn = self.task.execution_role.arn
-        self.task_role_arn = self.task_role.arn
-        self.register_outputs(
-            {
-                "serviceName": self.service_name,
-                "securityGroupId": self.security_group_id,
-                "logGroupName": self.log_group_name,
-                "logGroupArn": self.log_group_arn,
-                "taskFamily": self.task_family,
-                "taskDefinitionArn": self.task_definition_arn,
-                "executionRoleArn": self.execution_role_arn,
-                "taskRoleArn": self.task_role_arn,
-            }
         )

@@ -8,6 +8,7 @@ import pulumi
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from ..core.log_retention import CLOUDWATCH_RETENTION_DAYS
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import ClusterRef, Connection, ImageRef, SecretReference
 from .container_definition import ContainerSettings
 from .fargate_task import FargateTask
@@ -97,29 +98,33 @@ class MigrationTask(pulumi.ComponentResource):
         self.task_definition_arn = self.task.task_definition.arn
         self.execution_role_arn = self.task.execution_role.arn
         self.log_group_name = self.task.log_group.name
-        family = self.task_family
-
-        def command(values: Any) -> str:
-            cluster_name, subnets, security_group, _ = values
-            network = (
-                f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
-                f"securityGroups=[{security_group}],assignPublicIp=DISABLED}}"
-            )
-            return (
-                f"aws ecs run-task --cluster {shlex.quote(cluster_name)} --task-definition {family} "
-                f"--launch-type FARGATE --network-configuration {shlex.quote(network)} --started-by migration"
-            )
-
-        # Depends on the task definition, so the command is only shown once the family exists.
-        self.run_task_command = pulumi.Output.all(
-            cluster.name, subnet_ids, security_group_id, self.task_definition_arn
-        ).apply(command)
-        self.register_outputs(
-            {
-                "taskFamily": self.task_family,
-                "taskDefinitionArn": self.task_definition_arn,
-                "executionRoleArn": self.execution_role_arn,
-                "logGroupName": self.log_group_name,
-                "runTaskCommand": self.run_task_command,
-            }
+        self.run_task_command = run_task_command(
+            cluster.name, subnet_ids, security_group_id, self.task_family, self.task_definition_arn
         )
+        register_declared_outputs(self)
+
+
+def run_task_command(
+    cluster_name: pulumi.Input[str],
+    subnet_ids: pulumi.Input[Sequence[str]],
+    security_group_id: pulumi.Input[str],
+    family: str,
+    task_definition_arn: pulumi.Output[str],
+) -> pulumi.Output[str]:
+    """The ``aws ecs run-task`` line that starts one migration in the private subnets.
+
+    Depends on the task definition, so the command is only shown once the family exists.
+    """
+
+    def command(values: Any) -> str:
+        cluster, subnets, security_group, _ = values
+        network = (
+            f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
+            f"securityGroups=[{security_group}],assignPublicIp=DISABLED}}"
+        )
+        return (
+            f"aws ecs run-task --cluster {shlex.quote(cluster)} --task-definition {family} "
+            f"--launch-type FARGATE --network-configuration {shlex.quote(network)} --started-by migration"
+        )
+
+    return pulumi.Output.all(cluster_name, subnet_ids, security_group_id, task_definition_arn).apply(command)

@@ -1,56 +1,33 @@
 """IAM documents for Fargate tasks: ECS trust, the least-privilege execution policy, ECS Exec."""
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ..core.iam_documents import allow, policy_document, service_trust_policy
 from ..core.wiring import ImageRef, SecretReference
 
 # ECS Exec's agent opens its channels through these; AWS defines no resource to narrow them to.
-ECS_EXEC_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EcsExecChannels",
-                "Effect": "Allow",
-                "Action": [
-                    "ssmmessages:CreateControlChannel",
-                    "ssmmessages:CreateDataChannel",
-                    "ssmmessages:OpenControlChannel",
-                    "ssmmessages:OpenDataChannel",
-                ],
-                "Resource": ["*"],
-            }
+ECS_EXEC_POLICY = policy_document(
+    allow(
+        [
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
         ],
-    }
+        ["*"],
+        sid="EcsExecChannels",
+    )
 )
 
 
 def ecs_tasks_trust(parent: pulumi.Resource) -> pulumi.Output[str]:
-    """The trust policy below for the account ``parent``'s provider deploys to."""
+    """Trust for ECS tasks of the account ``parent``'s provider deploys to (confused-deputy guard)."""
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
-    return account.apply(ecs_tasks_trust_policy)
-
-
-def ecs_tasks_trust_policy(account_id: str) -> str:
-    """Trust for ECS tasks, limited to this account's tasks (confused-deputy guard)."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
+    return account.apply(lambda account_id: service_trust_policy("ecs-tasks.amazonaws.com", account_id))
 
 
 def execution_policy(
@@ -69,30 +46,33 @@ def execution_policy(
     statements: list[dict[str, Any]] = []
     if repository_arn is not None:
         # GetAuthorizationToken is account-wide: AWS offers no resource to narrow it to.
-        statements.append(_allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))
+        statements.append(allow(["ecr:GetAuthorizationToken"], ["*"], sid="EcrLogin"))
         statements.append(
-            _allow(
-                "PullImage",
+            allow(
                 ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
                 [repository_arn],
+                sid="PullImage",
             )
         )
     log_streams = f"{log_group_arn}:*"
-    statements.append(_allow("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams]))
+    statements.append(allow(["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams], sid="WriteLogs"))
     if secret_arns:
-        statements.append(_allow("ReadSecrets", ["secretsmanager:GetSecretValue"], sorted(set(secret_arns))))
+        statements.append(
+            allow(["secretsmanager:GetSecretValue"], sorted(set(secret_arns)), sid="ReadSecrets")
+        )
     if parameter_arns:
-        statements.append(_allow("ReadParameters", ["ssm:GetParameters"], sorted(set(parameter_arns))))
+        statements.append(allow(["ssm:GetParameters"], sorted(set(parameter_arns)), sid="ReadParameters"))
     if kms_keys:
-        decrypt = _allow("DecryptSecrets", ["kms:Decrypt"], sorted({key for _, key in kms_keys}))
         via = sorted({f"{kind}.{region}.amazonaws.com" for kind, _ in kms_keys})
-        decrypt["Condition"] = {"StringEquals": {"kms:ViaService": via}}
-        statements.append(decrypt)
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
-
-
-def _allow(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+        statements.append(
+            allow(
+                ["kms:Decrypt"],
+                sorted({key for _, key in kms_keys}),
+                sid="DecryptSecrets",
+                condition={"StringEquals": {"kms:ViaService": via}},
+            )
+        )
+    return policy_document(*statements)
 
 
 def execution_policy_output(

@@ -22,8 +22,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Pydantic's error types for a sequence key given something else (a YAML string, a number...).
 _SEQUENCE_ERRORS = ("list_type", "tuple_type", "set_type", "frozen_set_type")
 # A top level with more keys than this (the stack program's, about 20) is not listed in the line
-# but left to the README's tables; the bootstrap program's ten keys are listed.
-_REFERENCE = "README.md, Configuration reference"
+# but left to the generated reference; the bootstrap program's ten keys are listed.
+_REFERENCE = "docs/reference/configuration.md"
 _MANY_KEYS = 15
 # An unknown key's value is shown up to this many characters: the key, not the value, is wrong.
 _SHORT_VALUE = 40

@@ -81,15 +81,31 @@ def policy_document(*statements: Mapping[str, Any]) -> str:
     return json.dumps({"Version": VERSION, "Statement": [dict(s) for s in statements]})
 
 
-def service_trust_policy(service: str, account_id: str, *, source_arn: str | None = None) -> str:
+def service_trust_policy(
+    service: str,
+    account_id: str,
+    *,
+    source_arn: str | Sequence[str] | None = None,
+    source_arn_operator: Literal["ArnLike", "StringLike", "StringEquals"] = "ArnLike",
+) -> str:
     """A role that only ``service`` may assume, and only on behalf of this account (and resource).
 
     Without the ``aws:SourceAccount`` condition, the service could be asked by another account to
-    act with this role (the confused-deputy problem); ``source_arn`` narrows it to one caller.
+    act with this role (the confused-deputy problem); ``source_arn`` narrows it to one caller (or
+    a few patterns), compared with ``source_arn_operator`` as the service's own guide writes it.
+    Services that send neither key (EC2 for an instance profile) cannot use this helper.
+
+    Example::
+
+        service_trust_policy(
+            "monitoring.rds.amazonaws.com", account_id,
+            source_arn=[db_arn, f"{db_arn}-*"], source_arn_operator="StringLike",
+        )
     """
     condition: dict[str, dict[str, Any]] = {"StringEquals": {"aws:SourceAccount": account_id}}
     if source_arn is not None:
-        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+        arns = source_arn if isinstance(source_arn, str) else list(source_arn)
+        condition.setdefault(source_arn_operator, {})["aws:SourceArn"] = arns
     return policy_document(
         allow("sts:AssumeRole", principal={"Service": service}, condition=condition),
     )

@@ -11,6 +11,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam_documents import deny
+
 
 @dataclass(frozen=True)
 class PrivateBucket:
@@ -128,11 +130,10 @@ def expiring_log_bucket(
 
 def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     """The bucket-policy statement that refuses every request made without TLS (control S3.5)."""
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    return deny(
+        "s3:*",
+        [bucket_arn, f"{bucket_arn}/*"],
+        sid="DenyInsecureTransport",
+        principal="*",
+        condition={"Bool": {"aws:SecureTransport": "false"}},
+    )

@@ -92,7 +92,9 @@ class Connection:
 
         Connection(name="database", security_group_id=db.security_group_id, port=5432,
                    environment={"DB_HOST": db.address, "DB_PORT": "5432"},
-                   secrets={"DB_PASSWORD": db.password_secret})
+                   secrets={"DB_PASSWORD": SecretReference(kind="secretsmanager",
+                                                           value_from=f"{secret_arn}:password::",
+                                                           resource_arn=secret_arn)})
     """
 
     name: str

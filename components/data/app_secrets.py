@@ -6,6 +6,7 @@ import secrets
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import SecretReference
 from .app_secrets_args import AppSecretsArgs, GenerateArgs, KmsKeyChoice, SecretSpec
 
@@ -33,6 +34,8 @@ class AppSecrets(pulumi.ComponentResource):
     """
 
     references: dict[str, SecretReference]
+    # The secret or parameter ARN per variable: what the references point at, as plain outputs.
+    secret_arns: dict[str, pulumi.Input[str]]
     kms_key_arn: pulumi.Output[str] | None
 
     def __init__(
@@ -64,12 +67,8 @@ class AppSecrets(pulumi.ComponentResource):
             else:
                 self.references[variable] = self._referenced(spec)
 
-        self.register_outputs(
-            {
-                "secretArns": {v: ref.resource_arn for v, ref in self.references.items()},
-                "kmsKeyArn": self.kms_key_arn,
-            }
-        )
+        self.secret_arns = {variable: ref.resource_arn for variable, ref in self.references.items()}
+        register_declared_outputs(self)
 
     def _customer_managed_key(self) -> aws.kms.Key:
         key = aws.kms.Key(

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ..core.metrics import CacheMetrics
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import Connection, SecretReference, SidecarContainer
 from .cache_args import PORT, CacheArgs, CacheEngine, CacheMode
 from .cache_sidecar import sidecar_container
@@ -101,16 +103,12 @@ class Cache(pulumi.ComponentResource):
         else:
             self._elasticache(name, args, vpc_id, subnet_ids, protect, log_kms_key_arn)
 
-        self.register_outputs(
-            {
-                "primaryEndpoint": self.primary_endpoint,
-                "port": self.port,
-                "securityGroupId": self.security_group_id,
-                "replicationGroupId": self.replication_group_id,
-                "kmsKeyArn": self.kms_key_arn,
-                "authSecretArn": self.auth_secret_arn,
-            }
-        )
+        register_declared_outputs(self)
+
+    @property
+    def metrics(self) -> CacheMetrics | None:
+        """What Monitoring watches: the ElastiCache member clusters; None for a sidecar (no metrics)."""
+        return CacheMetrics(self.member_cluster_ids) if self.member_cluster_ids else None
 
     def _elasticache(
         self,

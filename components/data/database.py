@@ -1,7 +1,6 @@
 """Database: PostgreSQL on RDS, or on Aurora Serverless v2, in the isolated subnets."""
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 
@@ -9,6 +8,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.iam_documents import service_trust_policy
+from ..core.metrics import DatabaseMetrics
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import Connection, SecretReference
 from .aurora_database import build_aurora
 from .database_args import DatabaseArgs, EngineMode
@@ -53,7 +55,8 @@ class Database(pulumi.ComponentResource):
     port: int
     database_name: str
     username: str
-    instance_identifier: pulumi.Output[str]
+    # The RDS instance's identifier, or in Aurora mode the cluster's: what CloudWatch names it by.
+    identifier: pulumi.Output[str]
     replica_identifiers: list[pulumi.Output[str]]
     engine_mode: EngineMode
     kms_key_arn: pulumi.Output[str]
@@ -73,45 +76,11 @@ class Database(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:Database", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         project, stack = pulumi.get_project(), pulumi.get_stack()
         identifier = database_identifier(project, stack, name)
-
-        self.kms_key = aws.kms.Key(
-            f"{name}-key",
-            description=f"Encrypts the {project}/{stack} {name} database, its snapshots and master password",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
-        )
-        self.kms_alias = aws.kms.Alias(
-            f"{name}-key",
-            name=f"alias/{identifier}",
-            target_key_id=self.kms_key.key_id,
-            opts=child,
-        )
-        # No ingress or egress here, not even empty lists: inline rules would make Pulumi remove
-        # the rules each connecting service adds as separate resources.
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            description=f"PostgreSQL {identifier}; each connecting service adds its own ingress rule",
-            vpc_id=vpc_id,
-            tags={"Name": identifier},
-            opts=child,
-        )
-        self.subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets",
-            name=identifier,
-            description=f"Isolated subnets of {identifier}",
-            subnet_ids=subnet_ids,
-            opts=child,
-        )
-        monitoring_role_arn: pulumi.Output[str] | None = None
-        monitoring_ready: list[pulumi.Resource] = []
-        if args.enhanced_monitoring_seconds > 0:
-            monitoring_role_arn, attachment = self._monitoring_role(name, identifier, role_guard)
-            monitoring_ready.append(attachment)
-
+        self._key(name, identifier, protect)
+        self._network(name, identifier, vpc_id, subnet_ids)
+        monitoring_role_arn, monitoring_ready = self._enhanced_monitoring(name, identifier, args, role_guard)
         context = DatabaseContext(
             parent=self,
             name=name,
@@ -133,12 +102,27 @@ class Database(pulumi.ComponentResource):
         self.port = PORT
         self.database_name = args.database_name
         self.username = args.username
-        self.instance_identifier = endpoint.identifier
+        self.identifier = endpoint.identifier
         self.replica_identifiers = endpoint.replica_identifiers
         self.engine_mode = args.engine_mode
         self.kms_key_arn = self.kms_key.arn
         self.master_secret_arn = endpoint.master_secret_arn
-        self.connection = Connection(
+        self.connection = self._connection()
+        register_declared_outputs(self)
+
+    @property
+    def metrics(self) -> DatabaseMetrics:
+        """What Monitoring watches: the instance, or the Aurora cluster and its readers."""
+        aurora = self.engine_mode is EngineMode.AURORA_SERVERLESS_V2
+        return DatabaseMetrics(
+            kind="aurora" if aurora else "instance",
+            identifier=self.identifier,
+            replica_count=len(self.replica_identifiers),
+        )
+
+    def _connection(self) -> Connection:
+        """What a service needs to reach the database: its address, and the password as a secret."""
+        return Connection(
             name="database",
             security_group_id=self.security_group_id,
             port=self.port,
@@ -158,19 +142,58 @@ class Database(pulumi.ComponentResource):
                 )
             },
         )
-        self.register_outputs(
-            {
-                "securityGroupId": self.security_group_id,
-                "address": self.address,
-                "port": self.port,
-                "databaseName": self.database_name,
-                "username": self.username,
-                "instanceIdentifier": self.instance_identifier,
-                "replicaIdentifiers": self.replica_identifiers,
-                "kmsKeyArn": self.kms_key_arn,
-                "masterSecretArn": self.master_secret_arn,
-            }
+
+    def _key(self, name: str, identifier: str, protect: bool) -> None:
+        """The key for storage, snapshots, the master password and Performance Insights."""
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        child = pulumi.ResourceOptions(parent=self)
+        self.kms_key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the {project}/{stack} {name} database, its snapshots and master password",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
+        self.kms_alias = aws.kms.Alias(
+            f"{name}-key",
+            name=f"alias/{identifier}",
+            target_key_id=self.kms_key.key_id,
+            opts=child,
+        )
+
+    def _network(
+        self, name: str, identifier: str, vpc_id: pulumi.Input[str], subnet_ids: pulumi.Input[Sequence[str]]
+    ) -> None:
+        """A security group without rules (connections add them) and the isolated subnet group."""
+        child = pulumi.ResourceOptions(parent=self)
+        # No ingress or egress here, not even empty lists: inline rules would make Pulumi remove
+        # the rules each connecting service adds as separate resources.
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"PostgreSQL {identifier}; each connecting service adds its own ingress rule",
+            vpc_id=vpc_id,
+            tags={"Name": identifier},
+            opts=child,
+        )
+        self.subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            name=identifier,
+            description=f"Isolated subnets of {identifier}",
+            subnet_ids=subnet_ids,
+            opts=child,
+        )
+
+    def _enhanced_monitoring(
+        self, name: str, identifier: str, args: DatabaseArgs, role_guard: RoleGuard
+    ) -> tuple[pulumi.Output[str] | None, list[pulumi.Resource]]:
+        """The enhanced-monitoring role when ``enhancedMonitoringSeconds`` > 0, and what to wait for."""
+        monitoring_role_arn: pulumi.Output[str] | None = None
+        monitoring_ready: list[pulumi.Resource] = []
+        if args.enhanced_monitoring_seconds > 0:
+            monitoring_role_arn, attachment = self._monitoring_role(name, identifier, role_guard)
+            monitoring_ready.append(attachment)
+
+        return monitoring_role_arn, monitoring_ready
 
     def _monitoring_role(
         self, name: str, identifier: str, role_guard: RoleGuard
@@ -221,20 +244,10 @@ def database_identifier(project: str, stack: str, name: str) -> str:
 def monitoring_trust_policy(account: str, partition: str, region: str, identifier: str) -> str:
     """Trust for enhanced monitoring of this database's instances only (confused-deputy guard)."""
     instances = f"arn:{partition}:rds:{region}:{account}:db:{identifier}"
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        # The instance itself and Aurora's numbered instances.
-                        "StringLike": {"aws:SourceArn": [instances, f"{instances}-*"]},
-                    },
-                }
-            ],
-        }
+    # The instance itself and Aurora's numbered instances; StringLike as the RDS User Guide writes it.
+    return service_trust_policy(
+        "monitoring.rds.amazonaws.com",
+        account,
+        source_arn=[instances, f"{instances}-*"],
+        source_arn_operator="StringLike",
     )

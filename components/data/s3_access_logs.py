@@ -1,11 +1,11 @@
 """The private S3 bucket that S3 server access logging writes another bucket's request logs to."""
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..core.iam_documents import allow, policy_document
 from ..core.private_bucket import deny_insecure_transport, expiring_log_bucket
 
 # The source bucket's BucketLogging uses this prefix; the bucket policy grants writes only below it.
@@ -64,25 +64,19 @@ def create_server_access_log_bucket(
 
 
 def _bucket_policy(*, bucket_arn: str, source_bucket_arn: str, account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                deny_insecure_transport(bucket_arn),
-                {
-                    # ACLs are disabled (BucketOwnerEnforced), so the logging service is granted
-                    # through the policy; the conditions stop it writing logs of other buckets or
-                    # other accounts here (confused deputy).
-                    "Sid": "AllowS3ServerAccessLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"Service": LOGGING_SERVICE},
-                    "Action": "s3:PutObject",
-                    "Resource": f"{bucket_arn}/{LOG_PREFIX}/*",
-                    "Condition": {
-                        "ArnLike": {"aws:SourceArn": source_bucket_arn},
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                    },
-                },
-            ],
-        }
+    return policy_document(
+        deny_insecure_transport(bucket_arn),
+        # ACLs are disabled (BucketOwnerEnforced), so the logging service is granted through the
+        # policy; the conditions stop it writing logs of other buckets or other accounts here
+        # (confused deputy).
+        allow(
+            "s3:PutObject",
+            f"{bucket_arn}/{LOG_PREFIX}/*",
+            sid="AllowS3ServerAccessLogDelivery",
+            principal={"Service": LOGGING_SERVICE},
+            condition={
+                "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                "StringEquals": {"aws:SourceAccount": account_id},
+            },
+        ),
     )

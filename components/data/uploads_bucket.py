@@ -1,13 +1,13 @@
 """UploadsBucket: a private S3 bucket for user uploads or model files, under its own KMS key."""
 
-import json
 import re
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ..core.private_bucket import deny_insecure_transport, private_bucket
+from ..core.iam_documents import allow, policy_document
+from ..core.outputs import register_declared_outputs
+from ..core.private_bucket import PrivateBucket, deny_insecure_transport, private_bucket
 from ..core.wiring import Connection
 from .s3_access_logs import LOG_PREFIX, create_server_access_log_bucket
 from .uploads_bucket_args import UploadsBucketArgs
@@ -62,11 +62,31 @@ class UploadsBucket(pulumi.ComponentResource):
     ) -> None:
         super().__init__("webapp:index:UploadsBucket", name, None, opts)
         self._name = name
+        self._region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self._key(name, protect)
+        private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.kms_key.arn)
+        self.bucket = private.bucket
+        self._lifecycle(name, args, private.versioning)
+        self._cors(name, args)
+        self._tls_only_policy(name, private)
+        self.access_log_bucket = self._access_logs(name, args, protect) if args.access_logs.enabled else None
+
+        self.bucket_name = self.bucket.bucket
+        self.bucket_arn = self.bucket.arn
+        self.kms_key_arn = self.kms_key.arn
+        self.connection = Connection(
+            name="uploads",
+            security_group_id=None,
+            port=443,
+            environment={"UPLOADS_BUCKET": self.bucket_name},
+            secrets={},
+        )
+        register_declared_outputs(self)
+
+    def _key(self, name: str, protect: bool) -> None:
+        project, stack = pulumi.get_project(), pulumi.get_stack()
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=protect)
-        project, stack = pulumi.get_project(), pulumi.get_stack()
-        self._region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-
         self.kms_key = aws.kms.Key(
             f"{name}-key",
             description=f"Encrypts the {project}/{stack} {name} uploads bucket",
@@ -80,52 +100,38 @@ class UploadsBucket(pulumi.ComponentResource):
             target_key_id=self.kms_key.key_id,
             opts=child,
         )
-        private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.kms_key.arn)
-        self.bucket = private.bucket
-        bucket = self.bucket.bucket
-        versioning = private.versioning
-        self._lifecycle(name, args, versioning)
-        if args.cors_origins:
-            aws.s3.BucketCorsConfiguration(
-                f"{name}-bucket",
-                bucket=bucket,
-                cors_rules=[
-                    aws.s3.BucketCorsConfigurationCorsRuleArgs(
-                        id="browser-uploads",
-                        allowed_origins=list(args.cors_origins),
-                        allowed_methods=list(args.cors_methods),
-                        allowed_headers=CORS_ALLOWED_HEADERS,
-                        expose_headers=CORS_EXPOSE_HEADERS,
-                        max_age_seconds=CORS_MAX_AGE_SECONDS,
-                    )
-                ],
-                opts=child,
-            )
+
+    def _cors(self, name: str, args: UploadsBucketArgs) -> None:
+        """CORS for browser uploads with presigned URLs, only when ``corsOrigins`` is set."""
+        if not args.cors_origins:
+            return
+        aws.s3.BucketCorsConfiguration(
+            f"{name}-bucket",
+            bucket=self.bucket.bucket,
+            cors_rules=[
+                aws.s3.BucketCorsConfigurationCorsRuleArgs(
+                    id="browser-uploads",
+                    allowed_origins=list(args.cors_origins),
+                    allowed_methods=list(args.cors_methods),
+                    allowed_headers=CORS_ALLOWED_HEADERS,
+                    expose_headers=CORS_EXPOSE_HEADERS,
+                    max_age_seconds=CORS_MAX_AGE_SECONDS,
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _tls_only_policy(self, name: str, private: PrivateBucket) -> None:
         # Only TLS is enforced here. A "deny PutObject without aws:kms" statement is not needed:
         # default encryption applies the key to every object written without an encryption header,
         # and such a statement would only break clients that (correctly) send no header.
         aws.s3.BucketPolicy(
             f"{name}-bucket",
-            bucket=bucket,
+            bucket=self.bucket.bucket,
             policy=self.bucket.arn.apply(_deny_insecure_transport),
             # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
             # the policy should land on a bucket that already refuses public access.
             opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after),
-        )
-        self.access_log_bucket = self._access_logs(name, args, protect) if args.access_logs.enabled else None
-
-        self.bucket_name = bucket
-        self.bucket_arn = self.bucket.arn
-        self.kms_key_arn = self.kms_key.arn
-        self.connection = Connection(
-            name="uploads",
-            security_group_id=None,
-            port=443,
-            environment={"UPLOADS_BUCKET": bucket},
-            secrets={},
-        )
-        self.register_outputs(
-            {"bucketName": self.bucket_name, "bucketArn": self.bucket_arn, "kmsKeyArn": self.kms_key_arn}
         )
 
     def _access_logs(self, name: str, args: UploadsBucketArgs, protect: bool) -> aws.s3.Bucket:
@@ -201,26 +207,23 @@ class UploadsBucket(pulumi.ComponentResource):
 
 
 def _deny_insecure_transport(bucket_arn: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket_arn)]})
+    return policy_document(deny_insecure_transport(bucket_arn))
 
 
 def _read_write_policy(*, bucket_arn: str, key_arn: str, region: str) -> str:
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "ReadWriteObjects",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            "Resource": f"{bucket_arn}/*",
-        },
-        {"Sid": "ListKeys", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-        {
-            # GenerateDataKey to write, Decrypt to read and to finish multipart uploads; only when S3
-            # calls KMS on the role's behalf, so the role cannot use the key directly.
-            "Sid": "UseBucketKey",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
-        },
-    ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return policy_document(
+        allow(
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            f"{bucket_arn}/*",
+            sid="ReadWriteObjects",
+        ),
+        allow("s3:ListBucket", bucket_arn, sid="ListKeys"),
+        # GenerateDataKey to write, Decrypt to read and to finish multipart uploads; only when S3
+        # calls KMS on the role's behalf, so the role cannot use the key directly.
+        allow(
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            key_arn,
+            sid="UseBucketKey",
+            condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        ),
+    )

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from ..compute.fargate_task_size import Architecture
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import ImageRef
 from .image_registry_args import ImageArgs
 
@@ -44,6 +45,8 @@ class ImageRegistry(pulumi.ComponentResource):
     """
 
     image: ImageRef
+    # The URI tasks run: the configured one, ``<repositoryUrl>:<tag>`` or the pushed digest.
+    image_uri: pulumi.Input[str]
     repository_url: pulumi.Output[str] | None
 
     def __init__(
@@ -61,10 +64,20 @@ class ImageRegistry(pulumi.ComponentResource):
         self.build: awsx.ecr.Image | None = None
         if args.uri is not None:
             self.repository_url = None
-            self.image = ImageRef(uri=args.uri, repository_arn=args.ecr_repository_arn())
-            self.register_outputs({"imageUri": args.uri})
+            self.image_uri = args.uri
+            self.image = ImageRef(uri=self.image_uri, repository_arn=args.ecr_repository_arn())
+            register_declared_outputs(self)
             return
 
+        repository = self._repository(name, args, protect)
+        self.image_uri = (
+            self._build(name, args, architecture) if args.build is not None else self._tagged(args)
+        )
+        self.image = ImageRef(uri=self.image_uri, repository_arn=repository.arn)
+        register_declared_outputs(self)
+
+    def _repository(self, name: str, args: ImageArgs, protect: bool) -> aws.ecr.Repository:
+        """The private ECR repository (immutable tags, scan on push) and its lifecycle policy."""
         # Builds re-push BUILD_TAG (see above); every other tag stays immutable.
         exclusions = (
             None
@@ -95,26 +108,29 @@ class ImageRegistry(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.repository_url = self.repository.repository_url
+        return self.repository
 
-        if args.build is not None:
-            self.build = awsx.ecr.Image(
-                f"{name}-build",
-                repository_url=self.repository.repository_url,
-                context=args.build.context,
-                # awsx and docker-build resolve the Dockerfile against the working directory,
-                # not the context; the config key is relative to the context, as in Docker Compose.
-                dockerfile=posixpath.join(args.build.context, args.build.dockerfile),
-                platform=_PLATFORMS[architecture],
-                image_tag=BUILD_TAG,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            uri: pulumi.Output[str] = self.build.image_uri
-        else:
-            tag = args.tag
-            uri = self.repository.repository_url.apply(lambda url: f"{url}:{tag}")
+    def _build(self, name: str, args: ImageArgs, architecture: Architecture) -> pulumi.Output[str]:
+        """``build``: awsx builds and pushes the image during ``pulumi up``; the URI pins its digest."""
+        assert args.build is not None and self.repository is not None
+        self.build = awsx.ecr.Image(
+            f"{name}-build",
+            repository_url=self.repository.repository_url,
+            context=args.build.context,
+            # awsx and docker-build resolve the Dockerfile against the working directory,
+            # not the context; the config key is relative to the context, as in Docker Compose.
+            dockerfile=posixpath.join(args.build.context, args.build.dockerfile),
+            platform=_PLATFORMS[architecture],
+            image_tag=BUILD_TAG,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return self.build.image_uri
 
-        self.image = ImageRef(uri=uri, repository_arn=self.repository.arn)
-        self.register_outputs({"imageUri": uri, "repositoryUrl": self.repository_url})
+    def _tagged(self, args: ImageArgs) -> pulumi.Output[str]:
+        """``tag``: the repository URL and the tag CI pushes."""
+        assert self.repository is not None
+        tag = args.tag
+        return self.repository.repository_url.apply(lambda url: f"{url}:{tag}")
 
 
 def lifecycle_policy(keep_last_images: int) -> str:

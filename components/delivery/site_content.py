@@ -6,6 +6,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from .cloudfront_invalidation import CloudFrontInvalidation
 from .site_files import SiteFile, content_hash, site_files
 
@@ -36,6 +37,7 @@ class SiteContent(pulumi.ComponentResource):
     object_count: int
     objects: list[aws.s3.BucketObjectv2]
     invalidation: CloudFrontInvalidation
+    invalidation_id: pulumi.Output[str]
 
     def __init__(
         self,
@@ -65,13 +67,8 @@ class SiteContent(pulumi.ComponentResource):
             content_hash=self.content_hash,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.objects)),
         )
-        self.register_outputs(
-            {
-                "contentHash": self.content_hash,
-                "objectCount": self.object_count,
-                "invalidationId": self.invalidation.invalidation_id,
-            }
-        )
+        self.invalidation_id = self.invalidation.invalidation_id
+        register_declared_outputs(self)
 
     def _object(
         self, name: str, file: SiteFile, bucket_name: pulumi.Input[str], *, after: Sequence[pulumi.Resource]

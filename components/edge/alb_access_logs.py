@@ -1,11 +1,11 @@
 """The private S3 bucket an Application Load Balancer writes its access logs to."""
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..core.iam_documents import allow, policy_document
 from ..core.private_bucket import deny_insecure_transport, expiring_log_bucket
 
 # The ALB's access_logs block uses this prefix; the bucket policy grants writes only below it.
@@ -57,20 +57,14 @@ def create_access_log_bucket(
 
 
 def _bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                deny_insecure_transport(bucket_arn),
-                {
-                    # Regions launched before August 2022 deliver ALB logs as this regional
-                    # Elastic Load Balancing account; it may write only this account's log keys.
-                    "Sid": "AllowAlbLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": elb_account_arn},
-                    "Action": "s3:PutObject",
-                    "Resource": f"{bucket_arn}/{LOG_PREFIX}/AWSLogs/{account_id}/*",
-                },
-            ],
-        }
+    return policy_document(
+        deny_insecure_transport(bucket_arn),
+        # Regions launched before August 2022 deliver ALB logs as this regional Elastic Load
+        # Balancing account; it may write only this account's log keys.
+        allow(
+            "s3:PutObject",
+            f"{bucket_arn}/{LOG_PREFIX}/AWSLogs/{account_id}/*",
+            sid="AllowAlbLogDelivery",
+            principal={"AWS": elb_account_arn},
+        ),
     )

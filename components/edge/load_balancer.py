@@ -5,6 +5,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ..core.metrics import LoadBalancerMetrics, ServiceMetrics
+from ..core.outputs import register_declared_outputs
 from ..core.wiring import LoadBalancerTarget
 from .alb_access_logs import LOG_PREFIX, create_access_log_bucket
 from .alb_dns import alias_record, validated_certificate
@@ -74,9 +76,35 @@ class LoadBalancer(pulumi.ComponentResource):
                 f"LoadBalancer {name!r}: container_port {container_port} must be from 1 to 65535"
             )
         super().__init__("webapp:index:LoadBalancer", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         direct = args.front_door is FrontDoor.DIRECT
+        self._security_group(name, vpc_id, direct)
+        access_logs, logs_ready = self._access_logs(name, args, protect)
+        self._alb(
+            name, args, direct, public_subnet_ids if direct else private_subnet_ids, access_logs, logs_ready
+        )
+        self._target_group(name, args, vpc_id, container_port)
+        self.listener = self._https(name, args) if direct else self._http_forward(name)
+        self.target = LoadBalancerTarget(
+            target_group_arn=self.target_group.arn,
+            security_group_id=self.security_group.id,
+            listener=self.listener,
+            resource_label=pulumi.Output.concat(self.alb.arn_suffix, "/", self.target_group.arn_suffix),
+        )
+        register_declared_outputs(self)
 
+    def metrics(self, service: ServiceMetrics | None = None) -> LoadBalancerMetrics:
+        """What Monitoring watches: this ALB and its target group, with the ``service`` registered there.
+
+        Example::
+
+            MonitoringTargets(load_balancer=load_balancer.metrics(api.metrics), ...)
+        """
+        return LoadBalancerMetrics(
+            arn_suffix=self.arn_suffix, target_group_arn_suffix=self.target_group_arn_suffix, service=service
+        )
+
+    def _security_group(self, name: str, vpc_id: pulumi.Input[str], direct: bool) -> None:
+        child = pulumi.ResourceOptions(parent=self)
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-alb",
             description=(
@@ -93,8 +121,12 @@ class LoadBalancer(pulumi.ComponentResource):
         if direct:
             self._public_ingress(name)
 
+    def _access_logs(
+        self, name: str, args: LoadBalancerArgs, protect: bool
+    ) -> tuple[aws.lb.LoadBalancerAccessLogsArgs | None, list[pulumi.Resource]]:
+        """The optional access-log bucket; the ALB waits for its policy (ELB checks it can write)."""
         access_logs: aws.lb.LoadBalancerAccessLogsArgs | None = None
-        depends_on: list[pulumi.Resource] = []
+        logs_ready: list[pulumi.Resource] = []
         self.access_log_bucket: aws.s3.Bucket | None = None
         if args.access_logs.enabled:
             logs = create_access_log_bucket(
@@ -104,13 +136,24 @@ class LoadBalancer(pulumi.ComponentResource):
             access_logs = aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=logs.bucket.bucket, enabled=True, prefix=LOG_PREFIX
             )
-            depends_on.append(logs.policy)
+            logs_ready.append(logs.policy)
 
+        return access_logs, logs_ready
+
+    def _alb(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        direct: bool,
+        subnet_ids: pulumi.Input[Sequence[str]],
+        access_logs: aws.lb.LoadBalancerAccessLogsArgs | None,
+        logs_ready: list[pulumi.Resource],
+    ) -> None:
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
             internal=not direct,
-            subnets=public_subnet_ids if direct else private_subnet_ids,
+            subnets=subnet_ids,
             security_groups=[self.security_group.id],
             ip_address_type="ipv4",
             drop_invalid_header_fields=True,
@@ -119,13 +162,17 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=args.deletion_protection,
             access_logs=access_logs,
             tags={"Name": f"{name}-alb"},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=logs_ready),
         )
         self.arn = self.alb.arn
         self.arn_suffix = self.alb.arn_suffix
         self.dns_name = self.alb.dns_name
         self.zone_id = self.alb.zone_id
 
+    def _target_group(
+        self, name: str, args: LoadBalancerArgs, vpc_id: pulumi.Input[str], container_port: int
+    ) -> None:
+        child = pulumi.ResourceOptions(parent=self)
         health = args.health_check
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg",
@@ -151,39 +198,20 @@ class LoadBalancer(pulumi.ComponentResource):
         self.target_group_arn = self.target_group.arn
         self.target_group_arn_suffix = self.target_group.arn_suffix
 
-        if direct:
-            self.listener = self._https(name, args)
-        else:
-            self.listener = aws.lb.Listener(
-                f"{name}-http",
-                load_balancer_arn=self.alb.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=[
-                    aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
-                ],
-                opts=child,
-            )
-            self.url = pulumi.Output.concat("http://", self.alb.dns_name)
-
-        self.target = LoadBalancerTarget(
-            target_group_arn=self.target_group.arn,
-            security_group_id=self.security_group.id,
-            listener=self.listener,
-            resource_label=pulumi.Output.concat(self.alb.arn_suffix, "/", self.target_group.arn_suffix),
+    def _http_forward(self, name: str) -> aws.lb.Listener:
+        """frontDoor cdn: one HTTP:80 listener forwarding to the target group (CloudFront terminates TLS)."""
+        listener = aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs(
-            {
-                "arn": self.arn,
-                "arnSuffix": self.arn_suffix,
-                "dnsName": self.dns_name,
-                "zoneId": self.zone_id,
-                "securityGroupId": self.security_group_id,
-                "targetGroupArn": self.target_group_arn,
-                "targetGroupArnSuffix": self.target_group_arn_suffix,
-                "url": self.url,
-            }
-        )
+        self.url = pulumi.Output.concat("http://", self.alb.dns_name)
+        return listener
 
     def _public_ingress(self, name: str) -> None:
         for port, what in ((80, "HTTP (redirected to HTTPS)"), (443, "HTTPS")):

@@ -1,11 +1,11 @@
 """The private S3 bucket the static site is served from, readable only by one distribution."""
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..core.iam_documents import allow, policy_document
 from ..core.private_bucket import deny_insecure_transport, private_bucket
 
 
@@ -85,21 +85,15 @@ def grant_distribution_read(
 
 
 def site_bucket_policy(*, bucket_arn: str, distribution_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                deny_insecure_transport(bucket_arn),
-                {
-                    # The service principal alone would admit every distribution in every
-                    # account; the SourceArn condition narrows it to this one.
-                    "Sid": "AllowCloudFrontOriginAccessControl",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"{bucket_arn}/*",
-                    "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
-                },
-            ],
-        }
+    return policy_document(
+        deny_insecure_transport(bucket_arn),
+        # The service principal alone would admit every distribution in every account; the
+        # SourceArn condition narrows it to this one.
+        allow(
+            "s3:GetObject",
+            f"{bucket_arn}/*",
+            sid="AllowCloudFrontOriginAccessControl",
+            principal={"Service": "cloudfront.amazonaws.com"},
+            condition={"StringEquals": {"AWS:SourceArn": distribution_arn}},
+        ),
     )

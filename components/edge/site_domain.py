@@ -3,6 +3,7 @@
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from .site_domain_args import SiteDomainArgs
 
 
@@ -30,7 +31,9 @@ class SiteDomain(pulumi.ComponentResource):
     aliases: list[str]
     canonical_host: str | None
 
-    def __init__(self, name: str, args: SiteDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: SiteDomainArgs, *, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("webapp:index:SiteDomain", name, None, opts)
         self._name = name
         child = pulumi.ResourceOptions(parent=self)
@@ -70,9 +73,7 @@ class SiteDomain(pulumi.ComponentResource):
         )
         # The validation's ARN, not the certificate's: the distribution waits until ACM issued it.
         self.certificate_arn = self.validation.certificate_arn
-        self.register_outputs(
-            {"certificateArn": self.certificate_arn, "zoneId": self.zone_id, "aliases": self.aliases}
-        )
+        register_declared_outputs(self)
 
     def _validation_record(self, label: str, domain: str) -> aws.route53.Record:
         option = self.certificate.domain_validation_options.apply(

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ..core.metrics import DistributionMetrics, ServiceMetrics
+from ..core.outputs import register_declared_outputs
 from .cloudfront_access_logs import AccessLogDelivery, deliver_access_logs
 from .cloudfront_functions import viewer_request_function
 from .cloudfront_policies import cache_policy, security_headers_policy
-from .site_bucket import create_site_bucket, grant_distribution_read
+from .site_bucket import SiteBucket, create_site_bucket, grant_distribution_read
 from .static_site_args import StaticSiteArgs
 
 # AWS-managed policies (IDs from the CloudFront developer guide, "Use managed ... policies").
@@ -105,26 +107,72 @@ class StaticSite(pulumi.ComponentResource):
                 "distribution does not serve"
             )
         super().__init__("webapp:index:StaticSite", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        site = self._site_bucket(name, args, protect)
+        self._cdn_policies(name, args)
+        default_functions, asset_functions = self._viewer_request(name, args, canonical_host)
+        origins, behaviors = self._origins(name, args, site, api, asset_functions)
+        self._distribution(
+            name, args, origins, behaviors, default_functions, aliases, certificate_arn, web_acl_arn
+        )
+        self.bucket_policy = grant_distribution_read(name, site, self.distribution.arn, parent=self)
+        self.access_logs: AccessLogDelivery | None = None
+        if args.access_logs.enabled:
+            self.access_logs = deliver_access_logs(
+                name, self.distribution.arn, args.access_logs.retention_days, parent=self
+            )
 
+        self._serves_api = api is not None
+        self.distribution_id = self.distribution.id
+        self.distribution_arn = self.distribution.arn
+        self.domain_name = self.distribution.domain_name
+        # Route 53's alias target zone for CloudFront (see SiteDomain.point_at).
+        self.hosted_zone_id = self.distribution.hosted_zone_id
+        primary_host = canonical_host or (aliases[0] if aliases else None)
+        self.url = pulumi.Output.concat("https://", primary_host or self.distribution.domain_name)
+        register_declared_outputs(self)
+
+    def metrics(self, api_service: ServiceMetrics | None = None) -> DistributionMetrics:
+        """What Monitoring watches: the distribution, and ``api_service`` if it serves the API path.
+
+        Without an API origin (``frontDoor: direct``) the service is not behind this distribution,
+        so its errors are not the distribution's: it is left out.
+
+        Example::
+
+            MonitoringTargets(distribution=site.metrics(api.metrics), ...)
+        """
+        return DistributionMetrics(
+            distribution_id=self.distribution_id, service=api_service if self._serves_api else None
+        )
+
+    def _site_bucket(self, name: str, args: StaticSiteArgs, protect: bool) -> SiteBucket:
         site = create_site_bucket(name, args.noncurrent_version_expiration_days, parent=self, protect=protect)
         self.bucket = site.bucket
         self.bucket_name = site.bucket.bucket
         self.bucket_arn = site.bucket.arn
+        return site
 
+    def _cdn_policies(self, name: str, args: StaticSiteArgs) -> None:
+        """Origin access control, the HTML and asset cache policies, the security headers policy."""
         self.origin_access_control = aws.cloudfront.OriginAccessControl(
             f"{name}-s3",
             description=f"{name}: CloudFront signs every request to the site bucket",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.html_cache_policy = cache_policy(name, "html", args.html_ttl_seconds, 0, self)
         self.asset_cache_policy = cache_policy(name, "assets", ONE_YEAR_SECONDS, ONE_YEAR_SECONDS, self)
         self.headers_policy = security_headers_policy(name, args.content_security_policy, self)
-        headers_policy_id = self.headers_policy.id
 
+    def _viewer_request(
+        self, name: str, args: StaticSiteArgs, canonical_host: str | None
+    ) -> tuple[
+        list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs],
+        list[aws.cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs],
+    ]:
+        """The viewer-request function (SPA fallback, canonical host), and where it is associated."""
         viewer_request = viewer_request_function(
             name, spa_fallback=args.spa_fallback, canonical_host=canonical_host, parent=self
         )
@@ -145,7 +193,19 @@ class StaticSite(pulumi.ComponentResource):
                     event_type="viewer-request", function_arn=viewer_request.arn
                 )
             ]
+        return default_functions, asset_functions
 
+    def _origins(
+        self,
+        name: str,
+        args: StaticSiteArgs,
+        site: SiteBucket,
+        api: ApiOrigin | None,
+        asset_functions: list[aws.cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs],
+    ) -> tuple[
+        list[aws.cloudfront.DistributionOriginArgs], list[aws.cloudfront.DistributionOrderedCacheBehaviorArgs]
+    ]:
+        """The S3 origin (and the API's VPC origin), and the API and hashed-asset behaviours."""
         origins = [
             aws.cloudfront.DistributionOriginArgs(
                 origin_id=S3_ORIGIN_ID,
@@ -168,13 +228,25 @@ class StaticSite(pulumi.ComponentResource):
                 allowed_methods=READ_METHODS,
                 cached_methods=CACHED_METHODS,
                 cache_policy_id=self.asset_cache_policy.id,
-                response_headers_policy_id=headers_policy_id,
+                response_headers_policy_id=self.headers_policy.id,
                 compress=True,
                 function_associations=asset_functions or None,
             )
             for pattern in args.hashed_asset_paths
         ]
+        return origins, behaviors
 
+    def _distribution(
+        self,
+        name: str,
+        args: StaticSiteArgs,
+        origins: list[aws.cloudfront.DistributionOriginArgs],
+        behaviors: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgs],
+        default_functions: list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs],
+        aliases: Sequence[str],
+        certificate_arn: pulumi.Input[str] | None,
+        web_acl_arn: pulumi.Input[str] | None,
+    ) -> None:
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-cdn",
             comment=f"{pulumi.get_project()}/{pulumi.get_stack()} {name}",
@@ -198,36 +270,12 @@ class StaticSite(pulumi.ComponentResource):
                 allowed_methods=READ_METHODS,
                 cached_methods=CACHED_METHODS,
                 cache_policy_id=self.html_cache_policy.id,
-                response_headers_policy_id=headers_policy_id,
+                response_headers_policy_id=self.headers_policy.id,
                 compress=True,
                 function_associations=default_functions,
             ),
             ordered_cache_behaviors=behaviors,
-            opts=child,
-        )
-        self.bucket_policy = grant_distribution_read(name, site, self.distribution.arn, parent=self)
-        self.access_logs: AccessLogDelivery | None = None
-        if args.access_logs.enabled:
-            self.access_logs = deliver_access_logs(
-                name, self.distribution.arn, args.access_logs.retention_days, parent=self
-            )
-
-        self.distribution_id = self.distribution.id
-        self.distribution_arn = self.distribution.arn
-        self.domain_name = self.distribution.domain_name
-        # Route 53's alias target zone for CloudFront (see SiteDomain.point_at).
-        self.hosted_zone_id = self.distribution.hosted_zone_id
-        primary_host = canonical_host or (aliases[0] if aliases else None)
-        self.url = pulumi.Output.concat("https://", primary_host or self.distribution.domain_name)
-        self.register_outputs(
-            {
-                "distributionId": self.distribution_id,
-                "distributionArn": self.distribution_arn,
-                "domainName": self.domain_name,
-                "url": self.url,
-                "bucketName": self.bucket_name,
-                "bucketArn": self.bucket_arn,
-            }
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _api_origin(self, name: str, api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgs:

@@ -6,6 +6,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from .web_acl_args import ManagedRuleGroup, WebAclArgs
 
 Scope = Literal["CLOUDFRONT", "REGIONAL"]
@@ -61,11 +62,16 @@ class WebAcl(pulumi.ComponentResource):
         super().__init__("webapp:index:WebAcl", name, None, opts)
         self._name = name
         self.scope: Scope = scope
+        self._acl(name, args, scope)
+        self._logging(name, args)
+        register_declared_outputs(self)
+
+    def _acl(self, name: str, args: WebAclArgs, scope: Scope) -> None:
+        """The web ACL: the managed rule groups in order, then the per-IP rate limit."""
         child = pulumi.ResourceOptions(parent=self)
         project, stack = pulumi.get_project(), pulumi.get_stack()
         # Web ACL and metric names allow only letters, digits, '-' and '_'.
         acl_name = re.sub(r"[^A-Za-z0-9_-]", "-", f"{project}-{stack}-{name}")
-
         rules = [
             _managed_rule(group, priority, args.block_mode)
             for priority, group in enumerate(args.managed_rule_groups)
@@ -86,6 +92,10 @@ class WebAcl(pulumi.ComponentResource):
         self.arn = self.web_acl.arn
         self.id = self.web_acl.id
 
+    def _logging(self, name: str, args: WebAclArgs) -> None:
+        """WAF logs to ``aws-waf-logs-...`` (the prefix WAF requires), sensitive headers redacted."""
+        child = pulumi.ResourceOptions(parent=self)
+        project, stack = pulumi.get_project(), pulumi.get_stack()
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"aws-waf-logs-{project}-{stack}-{name}",
@@ -108,8 +118,6 @@ class WebAcl(pulumi.ComponentResource):
             ],
             opts=child,
         )
-
-        self.register_outputs({"arn": self.arn, "id": self.id, "logGroupName": self.log_group_name})
 
     def associate(self, resource_name: str, resource_arn: pulumi.Input[str]) -> aws.wafv2.WebAclAssociation:
         """Protect a regional resource (an ALB's ARN, ...) with this ACL.

@@ -5,13 +5,14 @@ resources: per NAT an instance in a public subnet, one security group, an SSM-on
 profile, two recovery alarms, and a default route in every private route table. ADR 0012 says why.
 """
 
-import json
 from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.iam_documents import allow, policy_document
+from ..core.outputs import register_declared_outputs
 
 # AWS's public parameter for the newest Amazon Linux 2023 arm64 AMI (Graviton).
 AL2023_ARM64_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
@@ -89,17 +90,29 @@ class NatInstances(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
-        # The AMI is an input that replaces the instance when it changes, and the public parameter
-        # moves whenever AWS publishes an image: followed on every run, a routine deploy would
-        # replace the NAT and cut the private subnets' egress. So an unpinned instance keeps the
-        # image it was created with (ignore_changes: the engine reuses the AMI in the state).
-        # A pinned `ami` is not ignored: the engine would then also reuse the old id when the pin
-        # changes (even under `pulumi up --replace`), and changing the pin is how a user asks for
-        # a new image.
-        keep_ami = ami is None
-        image = ami or aws.ssm.get_parameter_output(name=AL2023_ARM64_PARAMETER, opts=invoke).insecure_value
-        instance_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["ami"] if keep_ami else None)
+        self._security_group(name, vpc_id, vpc_cidr, child)
+        profile = self._ssm_profile(name, partition, child, role_guard)
+        self._instances(
+            name,
+            az_count if per_az else 1,
+            ami,
+            instance_type,
+            vpc_cidr,
+            public_subnet_ids,
+            profile,
+            partition,
+            region,
+        )
+        self._private_routes(name, az_count, per_az, private_subnet_ids, child)
+        self.instance_ids = pulumi.Output.all(*[inst.id for inst in self.instances])
+        self.network_interface_ids = pulumi.Output.all(
+            *[inst.primary_network_interface_id for inst in self.instances]
+        )
+        register_declared_outputs(self)
 
+    def _security_group(
+        self, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str, child: pulumi.ResourceOptions
+    ) -> None:
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             description="NAT instances: any traffic from inside the VPC, out to the internet",
@@ -125,10 +138,38 @@ class NatInstances(pulumi.ComponentResource):
             tags={"Name": f"{name}-sg"},
             opts=child,
         )
-        profile = self._ssm_profile(name, partition, child, role_guard)
 
+    def _instances(
+        self,
+        name: str,
+        count: int,
+        ami: str | None,
+        instance_type: str,
+        vpc_cidr: str,
+        public_subnet_ids: pulumi.Output[Sequence[str]],
+        profile: aws.iam.InstanceProfile,
+        partition: pulumi.Output[str],
+        region: pulumi.Output[str],
+    ) -> None:
+        """``count`` instances in the first public subnets, each with its recovery alarms."""
+        child = pulumi.ResourceOptions(parent=self)
+        # The AMI is an input that replaces the instance when it changes, and the public parameter
+        # moves whenever AWS publishes an image: followed on every run, a routine deploy would
+        # replace the NAT and cut the private subnets' egress. So an unpinned instance keeps the
+        # image it was created with (ignore_changes: the engine reuses the AMI in the state).
+        # A pinned `ami` is not ignored: the engine would then also reuse the old id when the pin
+        # changes (even under `pulumi up --replace`), and changing the pin is how a user asks for
+        # a new image.
+        keep_ami = ami is None
+        image = (
+            ami
+            or aws.ssm.get_parameter_output(
+                name=AL2023_ARM64_PARAMETER, opts=pulumi.InvokeOutputOptions(parent=self)
+            ).insecure_value
+        )
+        instance_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["ami"] if keep_ami else None)
         self.instances: list[aws.ec2.Instance] = []
-        for i in range(az_count if per_az else 1):
+        for i in range(count):
             instance = aws.ec2.Instance(
                 f"{name}-{i + 1}",
                 ami=image,
@@ -161,6 +202,16 @@ class NatInstances(pulumi.ComponentResource):
             self._recovery_alarms(f"{name}-{i + 1}", instance, partition, region, child)
             self.instances.append(instance)
 
+    def _private_routes(
+        self,
+        name: str,
+        az_count: int,
+        per_az: bool,
+        private_subnet_ids: pulumi.Output[Sequence[str]],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """Each private subnet's default route to its AZ's instance (or the one instance)."""
+        invoke = pulumi.InvokeOutputOptions(parent=self)
         for i in range(az_count):
             route_table = aws.ec2.get_route_table_output(
                 subnet_id=private_subnet_ids.apply(lambda ids, i=i: ids[i]), opts=invoke
@@ -174,31 +225,18 @@ class NatInstances(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.instance_ids = pulumi.Output.all(*[inst.id for inst in self.instances])
-        self.network_interface_ids = pulumi.Output.all(
-            *[inst.primary_network_interface_id for inst in self.instances]
-        )
-        self.register_outputs(
-            {"instanceIds": self.instance_ids, "networkInterfaceIds": self.network_interface_ids}
-        )
-
     def _ssm_profile(
         self, name: str, partition: pulumi.Output[str], child: pulumi.ResourceOptions, role_guard: RoleGuard
     ) -> aws.iam.InstanceProfile:
         role = aws.iam.Role(
             f"{name}-role",
             description="NAT instances: Session Manager access only",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
+            # No aws:SourceAccount/SourceArn here: EC2 sends neither when it assumes an instance
+            # profile's role, so such a condition would lock the instances out. Only principals
+            # allowed iam:PassRole in this account can attach the role, and PassRole cannot
+            # cross accounts, so there is no confused deputy to guard against.
+            assume_role_policy=policy_document(
+                allow("sts:AssumeRole", principal={"Service": "ec2.amazonaws.com"})
             ),
             permissions_boundary=role_guard.permissions_boundary,
             path=role_guard.path,

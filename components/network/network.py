@@ -1,6 +1,5 @@
 """Network: the VPC every other component is placed in."""
 
-import json
 from collections.abc import Sequence
 
 import pulumi
@@ -8,6 +7,8 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.iam_documents import allow, policy_document, service_trust_policy
+from ..core.outputs import register_declared_outputs
 from .nat_instance import NatInstances
 from .network_args import InterfaceEndpoint, NatStrategy, NatType, NetworkArgs
 
@@ -64,17 +65,28 @@ class Network(pulumi.ComponentResource):
         self,
         name: str,
         args: NetworkArgs,
-        opts: pulumi.ResourceOptions | None = None,
         *,
         log_kms_key_arn: pulumi.Input[str] | None = None,
         role_guard: RoleGuard = NO_ROLE_GUARD,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        region = aws.get_region_output(opts=invoke).region
-        layout = args.subnet_layout()
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self._vpc(name, args)
+        self._nat_instances(name, args, role_guard, child)
+        self._closed_default_security_group(name, child)
+        self.flow_log_group_name = self._flow_logs(name, args, region, child, log_kms_key_arn, role_guard)
+        self._s3_gateway_endpoint(name, region, child)
+        self.endpoint_security_group_id = None
+        self.interface_endpoints: dict[InterfaceEndpoint, aws.ec2.VpcEndpoint] = {}
+        if args.interface_endpoints:
+            self._interface_endpoints(name, args, region, child)
+        register_declared_outputs(self)
 
+    def _vpc(self, name: str, args: NetworkArgs) -> None:
+        """awsx's VPC with the subnet CIDRs ``subnet_layout`` computes, three tiers per AZ."""
+        layout = args.subnet_layout()
         self.vpc = awsx.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr_block,
@@ -98,24 +110,30 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = self.vpc.private_subnet_ids
         self.isolated_subnet_ids = self.vpc.isolated_subnet_ids
 
+    def _nat_instances(
+        self, name: str, args: NetworkArgs, role_guard: RoleGuard, child: pulumi.ResourceOptions
+    ) -> None:
+        """``nat_type: instance``: NatInstances instead of awsx's gateways (which then makes none)."""
         self.nat_instances = None
         self.nat_instance_ids = pulumi.Output.from_input([])
-        if args.nat_type is NatType.INSTANCE:
-            self.nat_instances = NatInstances(
-                f"{name}-nat",
-                vpc_id=self.vpc_id,
-                vpc_cidr=args.cidr_block,
-                public_subnet_ids=self.public_subnet_ids,
-                private_subnet_ids=self.private_subnet_ids,
-                az_count=args.az_count,
-                per_az=args.nat_strategy is NatStrategy.ONE_PER_AZ,
-                instance_type=args.nat_instance_type,
-                ami=args.nat_instance_ami,
-                role_guard=role_guard,
-                opts=child,
-            )
-            self.nat_instance_ids = self.nat_instances.instance_ids
+        if args.nat_type is not NatType.INSTANCE:
+            return
+        self.nat_instances = NatInstances(
+            f"{name}-nat",
+            vpc_id=self.vpc_id,
+            vpc_cidr=args.cidr_block,
+            public_subnet_ids=self.public_subnet_ids,
+            private_subnet_ids=self.private_subnet_ids,
+            az_count=args.az_count,
+            per_az=args.nat_strategy is NatStrategy.ONE_PER_AZ,
+            instance_type=args.nat_instance_type,
+            ami=args.nat_instance_ami,
+            role_guard=role_guard,
+            opts=child,
+        )
+        self.nat_instance_ids = self.nat_instances.instance_ids
 
+    def _closed_default_security_group(self, name: str, child: pulumi.ResourceOptions) -> None:
         self.default_security_group = aws.ec2.DefaultSecurityGroup(
             f"{name}-default-sg",
             vpc_id=self.vpc_id,
@@ -125,8 +143,10 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.flow_log_group_name = self._flow_logs(name, args, region, child, log_kms_key_arn, role_guard)
-
+    def _s3_gateway_endpoint(
+        self, name: str, region: pulumi.Output[str], child: pulumi.ResourceOptions
+    ) -> None:
+        """The free S3 gateway endpoint, on the private and isolated route tables."""
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
             vpc_id=self.vpc_id,
@@ -135,22 +155,6 @@ class Network(pulumi.ComponentResource):
             route_table_ids=_non_public_route_table_ids(self.vpc),
             tags={"Name": f"{name}-s3-gateway"},
             opts=child,
-        )
-
-        self.endpoint_security_group_id = None
-        self.interface_endpoints: dict[InterfaceEndpoint, aws.ec2.VpcEndpoint] = {}
-        if args.interface_endpoints:
-            self._interface_endpoints(name, args, region, child)
-
-        self.register_outputs(
-            {
-                "vpcId": self.vpc_id,
-                "cidrBlock": self.cidr_block,
-                "publicSubnetIds": self.public_subnet_ids,
-                "privateSubnetIds": self.private_subnet_ids,
-                "isolatedSubnetIds": self.isolated_subnet_ids,
-                "flowLogGroupName": self.flow_log_group_name,
-            }
         )
 
     def _flow_logs(
@@ -173,23 +177,11 @@ class Network(pulumi.ComponentResource):
             kms_key_id=log_kms_key_arn,
             opts=child,
         )
-        # Confused-deputy guard: only flow logs of this account and region may assume the role.
+        # Only flow logs of this account and region may assume the role (the SourceArn pattern the
+        # VPC User Guide documents for flow logs publishing to CloudWatch Logs).
         trust = pulumi.Output.all(account, partition, region).apply(
-            lambda a: json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": a[0]},
-                                "ArnLike": {"aws:SourceArn": f"arn:{a[1]}:ec2:{a[2]}:{a[0]}:vpc-flow-log/*"},
-                            },
-                        }
-                    ],
-                }
+            lambda a: service_trust_policy(
+                "vpc-flow-logs.amazonaws.com", a[0], source_arn=f"arn:{a[1]}:ec2:{a[2]}:{a[0]}:vpc-flow-log/*"
             )
         )
         self.flow_log_role = aws.iam.Role(
@@ -263,22 +255,12 @@ def _awsx_nat(args: NetworkArgs) -> awsx.ec2.NatGatewayStrategy:
 
 
 def _flow_log_write_policy(log_group_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteFlowLogsToOneGroup",
-                    "Effect": "Allow",
-                    "Action": [
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                        "logs:DescribeLogStreams",
-                    ],
-                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
-                }
-            ],
-        }
+    return policy_document(
+        allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            [log_group_arn, f"{log_group_arn}:*"],
+            sid="WriteFlowLogsToOneGroup",
+        )
     )
 
 

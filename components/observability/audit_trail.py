@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.outputs import register_declared_outputs
 from ..core.private_bucket import private_bucket
 from .audit_trail_args import AuditTrailArgs
 from .audit_trail_policies import TrailNames, bucket_policy, key_policy, trust_policy, write_policy
@@ -50,7 +51,6 @@ class AuditTrail(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:AuditTrail", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         project, stack = pulumi.get_project(), pulumi.get_stack()
         trail_name = f"{project}-{stack}-{name}"
         log_group_name = f"/{project}/{stack}/cloudtrail"
@@ -60,7 +60,20 @@ class AuditTrail(pulumi.ComponentResource):
             aws.get_region_output(opts=invoke).region,
             aws.get_caller_identity_output(opts=invoke).account_id,
         ).apply(lambda a: TrailNames(a[0], a[1], a[2], trail_name, log_group_name))
+        self._key(name, names, protect)
+        role_policy = self._log_group_and_role(name, args, names, log_group_name, role_guard)
+        bucket_policy = self._bucket(name, args, names, protect)
+        self._trail(name, trail_name, ready=[bucket_policy, role_policy])
+        self.trail_arn = self.trail.arn
+        self.bucket_name = self.bucket.bucket
+        self.log_group_name = self.log_group.name
+        self.kms_key_arn = self.kms_key.arn
+        register_declared_outputs(self)
 
+    def _key(self, name: str, names: pulumi.Output[TrailNames], protect: bool) -> None:
+        """The key for the trail's files and its log group, pinned to this trail in its policy."""
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        child = pulumi.ResourceOptions(parent=self)
         self.kms_key = aws.kms.Key(
             f"{name}-key",
             description=f"Encrypts the {project}/{stack} CloudTrail logs",
@@ -76,6 +89,16 @@ class AuditTrail(pulumi.ComponentResource):
             opts=child,
         )
 
+    def _log_group_and_role(
+        self,
+        name: str,
+        args: AuditTrailArgs,
+        names: pulumi.Output[TrailNames],
+        log_group_name: str,
+        role_guard: RoleGuard,
+    ) -> aws.iam.RolePolicy:
+        """The log group and the role CloudTrail delivers to it with; returns the role's grant."""
+        child = pulumi.ResourceOptions(parent=self)
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=log_group_name,
@@ -91,14 +114,14 @@ class AuditTrail(pulumi.ComponentResource):
             path=role_guard.path,
             opts=child,
         )
-        role_policy = aws.iam.RolePolicy(
+        return aws.iam.RolePolicy(
             f"{name}-cloudwatch",
             role=self.role.id,
             policy=self.log_group.arn.apply(write_policy),
             opts=child,
         )
 
-        bucket_policy = self._bucket(name, args, names, protect)
+    def _trail(self, name: str, trail_name: str, ready: list[pulumi.Resource]) -> None:
         self.trail = aws.cloudtrail.Trail(
             name,
             name=trail_name,
@@ -115,20 +138,7 @@ class AuditTrail(pulumi.ComponentResource):
                 aws.cloudtrail.TrailEventSelectorArgs(read_write_type="All", include_management_events=True)
             ],
             # CloudTrail test-writes to the bucket and the log group when the trail is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy, role_policy]),
-        )
-
-        self.trail_arn = self.trail.arn
-        self.bucket_name = self.bucket.bucket
-        self.log_group_name = self.log_group.name
-        self.kms_key_arn = self.kms_key.arn
-        self.register_outputs(
-            {
-                "trailArn": self.trail_arn,
-                "bucketName": self.bucket_name,
-                "logGroupName": self.log_group_name,
-                "kmsKeyArn": self.kms_key_arn,
-            }
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
 
     def _bucket(

@@ -1,10 +1,12 @@
 """LogEncryptionKey: one customer-managed KMS key for the stack's regional CloudWatch log groups."""
 
-import json
 import re
 
 import pulumi
 import pulumi_aws as aws
+
+from ..core.iam_documents import allow, policy_document
+from ..core.outputs import register_declared_outputs
 
 # What CloudWatch Logs needs on a key that encrypts log groups (CloudWatch Logs User Guide,
 # "Encrypt log data in CloudWatch Logs using AWS KMS").
@@ -13,36 +15,26 @@ LOGS_KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 
 def log_key_policy(partition: str, region: str, account: str) -> str:
     """The key policy: IAM decides for the account; CloudWatch Logs may use it for this account's groups."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    # The default key policy: the account's IAM policies decide who administers and reads.
-                    "Sid": "EnableIamPolicies",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    # Only for log groups of this account and region: the encryption context names
-                    # the group, so another account's groups cannot borrow the key.
-                    "Sid": "AllowCloudWatchLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": LOGS_KEY_ACTIONS,
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": (
-                                f"arn:{partition}:logs:{region}:{account}:log-group:*"
-                            )
-                        }
-                    },
-                },
-            ],
-        }
+    return policy_document(
+        # The default key policy: the account's IAM policies decide who administers and reads.
+        allow(
+            "kms:*", "*", sid="EnableIamPolicies", principal={"AWS": f"arn:{partition}:iam::{account}:root"}
+        ),
+        # Only for log groups of this account and region: the encryption context names the group,
+        # so another account's groups cannot borrow the key.
+        allow(
+            LOGS_KEY_ACTIONS,
+            "*",
+            sid="AllowCloudWatchLogs",
+            principal={"Service": f"logs.{region}.amazonaws.com"},
+            condition={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": (
+                        f"arn:{partition}:logs:{region}:{account}:log-group:*"
+                    )
+                }
+            },
+        ),
     )
 
 
@@ -94,4 +86,4 @@ class LogEncryptionKey(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = self.kms_key.arn
-        self.register_outputs({"keyArn": self.key_arn})
+        register_declared_outputs(self)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ..core.outputs import register_declared_outputs
 from .cost_budget import create_cost_budget
 from .monitoring_alarms import (
     CLOUDFRONT_REGION,
@@ -23,6 +24,7 @@ from .monitoring_policies import key_policy, topic_policy
 from .monitoring_targets import (
     CacheMetrics,
     DatabaseMetrics,
+    DistributionMetrics,
     LoadBalancerMetrics,
     MonitoringTargets,
     ServiceMetrics,
@@ -31,6 +33,7 @@ from .monitoring_targets import (
 __all__ = [
     "CacheMetrics",
     "DatabaseMetrics",
+    "DistributionMetrics",
     "LoadBalancerMetrics",
     "Monitoring",
     "MonitoringTargets",
@@ -75,7 +78,7 @@ class Monitoring(pulumi.ComponentResource):
     Example::
 
         monitoring = Monitoring("ops", config.monitoring, region=settings.region,
-                                targets=MonitoringTargets(load_balancer=LoadBalancerMetrics(...), ...),
+                                targets=MonitoringTargets(database=database.metrics, ...),
                                 protect=True, opts=on_aws)
         pulumi.export("alarmTopicArn", monitoring.topic_arn)
     """
@@ -95,14 +98,7 @@ class Monitoring(pulumi.ComponentResource):
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        labels = [s.label for s in targets.services]
-        for label in labels:
-            if not _LABEL.match(label):
-                raise ValueError(
-                    f"Monitoring {name!r}: service label {label!r} must be 1-40 of a-z, 0-9, '-'"
-                )
-        if len(set(labels)) != len(labels):
-            raise ValueError(f"Monitoring {name!r}: service labels {labels} must be unique (alarm names)")
+        _check_labels(name, targets)
         super().__init__("webapp:index:Monitoring", name, None, opts)
         self._component, self._protect_keys = name, protect
         project, stack = pulumi.get_project(), pulumi.get_stack()
@@ -114,14 +110,23 @@ class Monitoring(pulumi.ComponentResource):
         self.topic = self._alarm_topic(args, "", region)
         self.topic_arn = self.topic.topic.arn
         self.cdn_topic: AlarmTopic | None = None
-        if targets.distribution_id is not None and region != CLOUDFRONT_REGION:
+        if targets.distribution is not None and region != CLOUDFRONT_REGION:
             self.cdn_topic = self._alarm_topic(args, "-us-east-1", CLOUDFRONT_REGION)
 
-        self.alarms = {}
-        for spec in _specs(args, targets, region):
-            self.alarms[spec.suffix] = self._alarm(spec)
+        self.alarms = {spec.suffix: self._alarm(spec) for spec in _specs(args, targets, region)}
         self.alarm_names = [f"{self._prefix}-{suffix}" for suffix in self.alarms]
 
+        self._dashboard(name, args, region, targets)
+        self.budget: aws.budgets.Budget | None = None
+        if args.budget.enabled:
+            self.budget = create_cost_budget(
+                name, args.budget, emails=args.emails, topic_arn=self.topic_arn, parent=self
+            )
+
+        register_declared_outputs(self)
+
+    def _dashboard(self, name: str, args: MonitoringArgs, region: str, targets: MonitoringTargets) -> None:
+        """With ``dashboard``: one dashboard of every watched part and every alarm."""
         self.dashboard: aws.cloudwatch.Dashboard | None = None
         self.dashboard_url = None
         if args.dashboard:
@@ -138,16 +143,6 @@ class Monitoring(pulumi.ComponentResource):
                     f"#dashboards:name={n}"
                 )
             )
-
-        self.budget: aws.budgets.Budget | None = None
-        if args.budget.enabled:
-            self.budget = create_cost_budget(
-                name, args.budget, emails=args.emails, topic_arn=self.topic_arn, parent=self
-            )
-
-        self.register_outputs(
-            {"topicArn": self.topic_arn, "dashboardUrl": self.dashboard_url, "alarmNames": self.alarm_names}
-        )
 
     def _alarm(self, spec: AlarmSpec) -> aws.cloudwatch.MetricAlarm:
         topic = self.cdn_topic if spec.region == CLOUDFRONT_REGION and self.cdn_topic else self.topic
@@ -223,6 +218,16 @@ class Monitoring(pulumi.ComponentResource):
         return AlarmTopic(key=key, topic=topic, policy=policy)
 
 
+def _check_labels(name: str, targets: MonitoringTargets) -> None:
+    """Service labels name alarms: each must be a valid, unique alarm-name part."""
+    labels = [s.label for s in targets.services]
+    for label in labels:
+        if not _LABEL.match(label):
+            raise ValueError(f"Monitoring {name!r}: service label {label!r} must be 1-40 of a-z, 0-9, '-'")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"Monitoring {name!r}: service labels {labels} must be unique (alarm names)")
+
+
 def _specs(args: MonitoringArgs, targets: MonitoringTargets, region: str) -> list[AlarmSpec]:
     specs: list[AlarmSpec] = []
     if targets.load_balancer is not None:
@@ -233,8 +238,11 @@ def _specs(args: MonitoringArgs, targets: MonitoringTargets, region: str) -> lis
         specs += database_alarms(args, targets.database)
     if targets.cache is not None:
         specs += cache_alarms(args, targets.cache)
-    if targets.distribution_id is not None:
+    if targets.distribution is not None:
         specs += distribution_alarms(
-            args, targets.distribution_id, api_service=targets.distribution_service, region=region
+            args,
+            targets.distribution.distribution_id,
+            api_service=targets.distribution.service,
+            region=region,
         )
     return specs

@@ -32,7 +32,7 @@ def dashboard_body(
         "services": [[s.label, s.cluster_name, s.service_name] for s in targets.services],
         "db": [targets.database.kind, targets.database.identifier] if targets.database else None,
         "cache": list(targets.cache.member_cluster_ids) if targets.cache is not None else [],
-        "cdn": targets.distribution_id,
+        "cdn": targets.distribution.distribution_id if targets.distribution is not None else None,
         "alarms": list(alarm_arns),
     }
     return pulumi.Output.from_input(plain).apply(lambda v: render(region, v))
