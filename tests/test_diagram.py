@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from offline.diagram import main, to_mermaid
-from offline.plan import to_preview_json
+from offline.preview_json import to_preview_json
 from tests.harness import (
     PlanResult,
     dev_always_on,
@@ -344,13 +344,16 @@ def test_an_rds_instance_shows_its_class_and_az() -> None:
     assert ("service_api_svc", "instance_db_instance", "") in d.edges
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_readme_embeds_the_current_diagram(stack: str) -> None:
+@pytest.mark.parametrize(
+    ("stack", "document"),
+    [("dev", "README.md"), ("dev", "docs/reference/resources.md"), ("prod", "docs/reference/resources.md")],
+)
+def test_the_docs_embed_the_current_diagram(stack: str, document: str) -> None:
     from pathlib import Path
 
     from offline.diagram import markdown
-    from offline.plan import to_preview_json
+    from offline.preview_json import to_preview_json
     from offline.run import run_stack
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    assert markdown(to_preview_json(run_stack(stack))).rstrip() in readme
+    text = (Path(__file__).resolve().parent.parent / document).read_text()
+    assert markdown(to_preview_json(run_stack(stack))).rstrip() in text
