@@ -26,7 +26,19 @@ control, and HTTP from the ALB to tasks in private subnets is deliberate (TLS en
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ._framework import Finding, Resource, Rule, Severity, Stack, is_set, resource_rule, stack_rule
+from ._framework import (
+    Finding,
+    Resource,
+    Rule,
+    Severity,
+    Stack,
+    each,
+    has_items,
+    is_set,
+    resource_rule,
+    stack_rule,
+)
+from .ec2 import admits_private_test_traffic_only
 
 LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -72,7 +84,8 @@ def _from_cloudfront_vpc_origin(stack: Stack, rule: Resource) -> bool:
 
 
 def is_cdn_only(stack: Stack, lb: Resource) -> bool:
-    """Internal, and reachable only from CloudFront's VPC-origin security group (see module doc)."""
+    """Internal, and reachable only from CloudFront's VPC-origin security group (see module doc),
+    apart from private addresses on a blue/green test listener's port."""
     if is_internet_facing(lb):
         return False
     groups = [g for g in stack.referenced_by(lb, "securityGroups") if g.type == SECURITY_GROUP]
@@ -80,7 +93,7 @@ def is_cdn_only(stack: Stack, lb: Resource) -> bool:
         return False
     admitted = 0
     for group in groups:
-        if is_set(group.props, "ingress"):
+        if has_items(group.props, "ingress"):
             return False
         if any(
             r.props.get("type") != "egress"
@@ -88,6 +101,8 @@ def is_cdn_only(stack: Stack, lb: Resource) -> bool:
         ):
             return False
         for rule in stack.referencing(group, "securityGroupId", INGRESS_RULE):
+            if admits_private_test_traffic_only(stack, lb, rule):
+                continue  # a blue/green test listener, answered inside the VPC only
             if not _from_cloudfront_vpc_origin(stack, rule):
                 return False
             admitted += 1
@@ -174,10 +189,12 @@ def _http_problem(stack: Stack, listener: Resource) -> str | None:
     ),
 )
 def elb_http_redirects_to_https(stack: Stack) -> Iterator[Finding]:
-    for listener in stack.of_type(*LISTENER):
+    def check(listener: Resource) -> Iterator[Finding]:
         problem = _http_problem(stack, listener)
         if problem is not None:
             yield Finding(listener, problem)
+
+    return each(stack.of_type(*LISTENER), check)
 
 
 @stack_rule(
@@ -190,24 +207,25 @@ def elb_http_redirects_to_https(stack: Stack) -> Iterator[Finding]:
     ),
 )
 def elb_listener_secure_protocol(stack: Stack) -> Iterator[Finding]:
-    for listener in stack.of_type(*LISTENER):
-        lbs = [lb for lb in stack.referenced_by(listener, "loadBalancerArn") if lb.type in LOAD_BALANCER]
-        if any(lb.props.get("loadBalancerType") == "gateway" for lb in lbs):
-            continue  # GENEVE: no protocol to choose
-        protocol = _protocol(listener, lbs)
-        if protocol in SECURE_PROTOCOLS:
-            continue
-        if protocol == "HTTP":
-            if _http_problem(stack, listener) is not None:
-                yield Finding(
-                    listener,
-                    "protocol is HTTP and the listener serves traffic: use HTTPS with a certificate, "
-                    "keeping HTTP only as a redirect to HTTPS",
-                )
-            continue
-        yield Finding(
-            listener, f"protocol is {protocol}: use TLS (or HTTPS) so traffic is encrypted in transit"
-        )
+    return each(stack.of_type(*LISTENER), lambda listener: _secure_protocol(stack, listener))
+
+
+def _secure_protocol(stack: Stack, listener: Resource) -> Iterator[Finding]:
+    lbs = [lb for lb in stack.referenced_by(listener, "loadBalancerArn") if lb.type in LOAD_BALANCER]
+    if any(lb.props.get("loadBalancerType") == "gateway" for lb in lbs):
+        return  # GENEVE: no protocol to choose
+    protocol = _protocol(listener, lbs)
+    if protocol in SECURE_PROTOCOLS:
+        return
+    if protocol == "HTTP":
+        if _http_problem(stack, listener) is not None:
+            yield Finding(
+                listener,
+                "protocol is HTTP and the listener serves traffic: use HTTPS with a certificate, "
+                "keeping HTTP only as a redirect to HTTPS",
+            )
+        return
+    yield Finding(listener, f"protocol is {protocol}: use TLS (or HTTPS) so traffic is encrypted in transit")
 
 
 @resource_rule(
@@ -295,9 +313,11 @@ def elb_desync_mitigation(lb: Resource) -> Iterator[str]:
     description="Load balancers span at least two subnets in different Availability Zones.",
 )
 def elb_multiple_azs(lb: Resource) -> Iterator[str]:
-    subnets = list(lb.props.get("subnets") or []) or list(lb.props.get("subnetMappings") or [])
-    if len(subnets) < 2:
-        yield f"it has {len(subnets)} subnet(s): give it subnets in at least two Availability Zones"
+    # Counted without reading the items: subnet IDs are unknown until the subnets exist, their
+    # number is not. An unknown list raises.
+    count = len(lb.props.get("subnets") or []) or len(lb.props.get("subnetMappings") or [])
+    if count < 2:
+        yield f"it has {count} subnet(s): give it subnets in at least two Availability Zones"
 
 
 @stack_rule(
@@ -311,25 +331,28 @@ def elb_multiple_azs(lb: Resource) -> Iterator[str]:
     production_only=True,
 )
 def elb_waf_attached(stack: Stack) -> Iterator[Finding]:
-    for lb in stack.of_type(*LOAD_BALANCER):
-        if not is_application(lb) or has_waf_association(stack, lb):
-            continue
-        if not is_cdn_only(stack, lb):
-            yield Finding(lb, NO_WAF_MESSAGE)
-            continue
-        distributions = fronting_distributions(stack, lb)
-        if not distributions:
-            yield Finding(
-                lb,
-                "only CloudFront reaches it, but no distribution in this stack routes to it: associate a "
-                "regional web ACL, or route to it from a distribution with webAclId",
-            )
-        elif not all(is_set(d.props, "webAclId") for d in distributions):
-            yield Finding(
-                lb,
-                "the CloudFront distribution in front of it has no webAclId: set webAclId (waf.enabled) so "
-                "the edge web ACL filters API requests too",
-            )
+    return each(stack.of_type(*LOAD_BALANCER), lambda lb: _waf_attached(stack, lb))
+
+
+def _waf_attached(stack: Stack, lb: Resource) -> Iterator[Finding]:
+    if not is_application(lb) or has_waf_association(stack, lb):
+        return
+    if not is_cdn_only(stack, lb):
+        yield Finding(lb, NO_WAF_MESSAGE)
+        return
+    distributions = fronting_distributions(stack, lb)
+    if not distributions:
+        yield Finding(
+            lb,
+            "only CloudFront reaches it, but no distribution in this stack routes to it: associate a "
+            "regional web ACL, or route to it from a distribution with webAclId",
+        )
+    elif not all(is_set(d.props, "webAclId") for d in distributions):
+        yield Finding(
+            lb,
+            "the CloudFront distribution in front of it has no webAclId: set webAclId (waf.enabled) so "
+            "the edge web ACL filters API requests too",
+        )
 
 
 RULES: tuple[Rule, ...] = (

@@ -208,7 +208,7 @@ def test_prod_diagram_shows_the_highly_available_choices(prod_diagram: Diagram) 
     # Prod has only the free S3 gateway endpoint, no PrivateLink.
     assert nodes["gateway_endpoints"] == "Gateway endpoints x1<br/>s3"
     assert "endpoints" not in nodes
-    assert nodes["alarms"] == "21 alarms"
+    assert nodes["alarms"] == "22 alarms"  # with the alternate target group's
     assert nodes["budget_ops_budget"] == "Budget<br/>$500 USD per month"
     # The access-log bucket is not a data store: no service reaches it.
     assert prod_diagram.ids("bucket_") == ["bucket_site_content"]

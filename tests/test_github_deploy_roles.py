@@ -275,6 +275,7 @@ def test_role_permissions_change_only_with_the_stack_boundary(default: PlanResul
             "iam:PolicyARN": [
                 "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+                "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
             ]
         },
     }  # fmt: skip
@@ -291,8 +292,8 @@ def test_pass_role_only_to_the_stack_services(default: PlanResult) -> None:
                 "aws:ResourceTag/project": "webapp",
                 "aws:ResourceTag/stack": "prod",
                 "iam:PassedToService": [
-                    "cloudtrail.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com",
-                    "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com",
+                    "cloudtrail.amazonaws.com", "ec2.amazonaws.com", "ecs.amazonaws.com",
+                    "ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com",
                 ],
             }
         },

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
+from ..core.iam_documents import service_trust_policy
 from ..core.metrics import ServiceMetrics
 from ..core.outputs import register_declared_outputs
 from ..core.wiring import (
@@ -15,10 +16,11 @@ from ..core.wiring import (
     LoadBalancerTarget,
     SecretReference,
     SidecarContainer,
+    TrafficShiftTarget,
 )
 from .connection_rules import admit_load_balancer, open_connections
 from .container_definition import CONTAINER_NAME, ContainerSettings
-from .container_service_args import ContainerServiceArgs
+from .container_service_args import ContainerServiceArgs, DeploymentArgs
 from .fargate_task import FargateTask
 from .service_autoscaling import ServiceAutoscaling, check_autoscaling
 from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
@@ -29,6 +31,16 @@ from .task_permissions import permissions_policy
 # first to offer everything used here: ARM64 (also on FARGATE_SPOT), ECS Exec, 20 GiB ephemeral
 # storage for the scratch volumes.
 PLATFORM_VERSION = "1.4.0"
+# What ECS needs to move traffic between the target groups: read the listeners, rules and target
+# groups, change the rules' weights, register and deregister tasks (AWS's own policy for it).
+LOAD_BALANCER_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
+# ECS rewrites which target group is primary and which is alternate at the end of every
+# traffic-shifting deployment; a `pulumi up` must not swap them back (see ECS_OWNED_RULE_PROPERTIES
+# in components/edge/load_balancer.py for the listener rules' side).
+ECS_OWNED_SHIFT_PROPERTIES = [
+    "loadBalancers[0].targetGroupArn",
+    "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn",
+]
 
 
 class ContainerService(pulumi.ComponentResource):
@@ -50,6 +62,14 @@ class ContainerService(pulumi.ComponentResource):
 
     Application Auto Scaling owns the running count, so ``desiredCount`` only sets the first
     deployment; change ``minCount``/``maxCount`` afterwards.
+
+    Deployments follow ``deployment.strategy`` (ECS's native ``deploymentConfiguration``, no
+    CodeDeploy). ``blueGreen``, ``canary`` and ``linear`` need a ``load_balancer`` built with
+    ``traffic_shifting``: the service gets its alternate target group, production and test rules
+    and an infrastructure role ECS assumes to shift them (trusting ``ecs.amazonaws.com`` for this
+    account only, with ``role_guard``'s boundary and path). Every strategy keeps the circuit
+    breaker and rolls back on ``deployment_alarm_names`` (the health alarms Monitoring creates
+    under those names for this service) and ``deployment.alarmNames``.
 
     A non-root ``user`` can write to the scratch paths only if the image declares them as
     ``VOLUME`` with that owner: Fargate creates the volumes as root with mode 0755 otherwise.
@@ -86,6 +106,7 @@ class ContainerService(pulumi.ComponentResource):
         image: ImageRef,
         secrets: Mapping[str, SecretReference],
         load_balancer: LoadBalancerTarget | None = None,
+        deployment_alarm_names: Sequence[str] = (),
         connections: Sequence[Connection] = (),
         sidecars: Sequence[SidecarContainer] = (),
         log_kms_key_arn: pulumi.Input[str] | None = None,
@@ -100,6 +121,7 @@ class ContainerService(pulumi.ComponentResource):
                 f"{name}: port is required behind a load balancer (its target group forwards to it)"
             )
         check_autoscaling(name, args.autoscaling, behind_load_balancer=load_balancer is not None)
+        _check_strategy(name, args.deployment, load_balancer)
         super().__init__("webapp:index:ContainerService", name, None, opts)
         # Everything the tasks need at boot: they start only once these exist.
         waits_for = self._task_role(name, args, role_guard)
@@ -107,8 +129,11 @@ class ContainerService(pulumi.ComponentResource):
         self._security_group(name, vpc_id)
         # Tasks that start before their rules exist could not reach the database at boot.
         waits_for += open_connections(self, name, self.security_group.id, connections)
-        registration, grace_period = self._behind_load_balancer(name, args, load_balancer, waits_for)
-        self._service(name, args, cluster, subnet_ids, registration, grace_period, waits_for)
+        registration, grace_period = self._behind_load_balancer(
+            name, args, load_balancer, waits_for, role_guard
+        )
+        alarm_names = [*deployment_alarm_names, *args.deployment.alarm_names]
+        self._service(name, args, cluster, subnet_ids, registration, grace_period, alarm_names, waits_for)
         self.autoscaling = ServiceAutoscaling(
             self,
             name,
@@ -241,21 +266,62 @@ class ContainerService(pulumi.ComponentResource):
         args: ContainerServiceArgs,
         load_balancer: LoadBalancerTarget | None,
         waits_for: list[pulumi.Resource],
+        role_guard: RoleGuard,
     ) -> tuple[list[aws.ecs.ServiceLoadBalancerArgs] | None, int | None]:
         """The target group registration and grace period; the ALB's rules join ``waits_for``."""
+        self.infrastructure_role: aws.iam.Role | None = None
         if load_balancer is None or args.port is None:
             return None, None
         waits_for.append(load_balancer.listener)
         waits_for += admit_load_balancer(self, name, self.security_group.id, args.port, load_balancer)
+        advanced = None
+        shift = load_balancer.traffic_shift
+        if args.deployment.strategy.shifts_traffic and shift is not None:
+            advanced = self._traffic_shift(name, shift, waits_for, role_guard)
         registration = [
             aws.ecs.ServiceLoadBalancerArgs(
                 container_name=CONTAINER_NAME,
                 container_port=args.port,
                 target_group_arn=load_balancer.target_group_arn,
+                advanced_configuration=advanced,
             )
         ]
         # ECS rejects a grace period on a service without a load balancer.
         return registration, args.deployment.health_check_grace_period_seconds
+
+    def _traffic_shift(
+        self, name: str, shift: TrafficShiftTarget, waits_for: list[pulumi.Resource], role_guard: RoleGuard
+    ) -> aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs:
+        """The role ECS assumes to shift the listener rules, and the block naming what it shifts."""
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account = aws.get_caller_identity_output(opts=invoke).account_id
+        partition = aws.get_partition_output(opts=invoke).partition
+        self.infrastructure_role = aws.iam.Role(
+            f"{name}-ecs-infra",
+            description=f"Assumed by ECS to shift {name}'s load balancer traffic during deployments",
+            # aws:SourceAccount: ECS may use the role only for this account's services.
+            assume_role_policy=account.apply(lambda a: service_trust_policy("ecs.amazonaws.com", a)),
+            permissions_boundary=role_guard.permissions_boundary,
+            path=role_guard.path,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-infra-elb",
+            role=self.infrastructure_role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:", partition, ":iam::aws:policy/", LOAD_BALANCER_INFRASTRUCTURE_POLICY
+            ),
+            opts=child,
+        )
+        # ECS checks the rules and uses the role at the first deployment.
+        waits_for += [*shift.rules, attachment]
+        return aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+            alternate_target_group_arn=shift.alternate_target_group_arn,
+            production_listener_rule=shift.production_rule_arn,
+            test_listener_rule=shift.test_rule_arn,
+            role_arn=self.infrastructure_role.arn,
+        )
 
     def _service(
         self,
@@ -265,8 +331,11 @@ class ContainerService(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[str]],
         registration: list[aws.ecs.ServiceLoadBalancerArgs] | None,
         grace_period: int | None,
+        alarm_names: Sequence[str],
         waits_for: list[pulumi.Resource],
     ) -> None:
+        deployment = args.deployment
+        shifting = registration is not None and deployment.strategy.shifts_traffic
         self.service = aws.ecs.Service(
             f"{name}-svc",
             cluster=cluster.arn,
@@ -282,9 +351,15 @@ class ContainerService(pulumi.ComponentResource):
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=subnet_ids, security_groups=[self.security_group.id], assign_public_ip=False
             ),
+            deployment_configuration=deployment_configuration(deployment),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=args.deployment.circuit_breaker_rollback
             ),
+            # Watched during the deployment and its bake time, in every strategy; none for a worker
+            # whose stack names none (a running-task alarm would fire while its first tasks start).
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=list(alarm_names), enable=True, rollback=True)
+            if alarm_names
+            else None,
             deployment_minimum_healthy_percent=args.deployment.minimum_healthy_percent,
             deployment_maximum_percent=args.deployment.maximum_percent,
             load_balancers=registration,
@@ -300,6 +375,42 @@ class ContainerService(pulumi.ComponentResource):
                 parent=self,
                 depends_on=waits_for,
                 # Application Auto Scaling changes the count; Pulumi must not reset it on every up.
-                ignore_changes=["desiredCount"],
+                ignore_changes=["desiredCount", *(ECS_OWNED_SHIFT_PROPERTIES if shifting else [])],
             ),
+        )
+
+
+def deployment_configuration(deployment: DeploymentArgs) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+    """The service's ``deploymentConfiguration`` for ``deployment.strategy`` (bake times as strings:
+    the provider types them so)."""
+    strategy = deployment.strategy
+    if not strategy.shifts_traffic:
+        return aws.ecs.ServiceDeploymentConfigurationArgs(strategy=strategy.ecs_name)
+    canary = linear = None
+    if strategy.ecs_name == "CANARY":
+        percent, minutes = deployment.canary()
+        canary = aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
+            canary_percent=percent, canary_bake_time_in_minutes=str(minutes)
+        )
+    elif strategy.ecs_name == "LINEAR":
+        step, minutes = deployment.linear()
+        linear = aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
+            step_percent=step, step_bake_time_in_minutes=str(minutes)
+        )
+    return aws.ecs.ServiceDeploymentConfigurationArgs(
+        strategy=strategy.ecs_name,
+        bake_time_in_minutes=str(deployment.bake_time),
+        canary_configuration=canary,
+        linear_configuration=linear,
+    )
+
+
+def _check_strategy(name: str, deployment: DeploymentArgs, load_balancer: LoadBalancerTarget | None) -> None:
+    """A traffic-shifting strategy needs the load balancer's second target group and rules."""
+    if not deployment.strategy.shifts_traffic:
+        return
+    if load_balancer is None or load_balancer.traffic_shift is None:
+        raise ValueError(
+            f"{name}: deployment.strategy {deployment.strategy.value!r} needs a load balancer built with "
+            "traffic_shifting (its alternate target group and listener rules); a worker deploys rolling only"
         )

@@ -3,7 +3,7 @@
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
@@ -135,14 +135,97 @@ class CapacityArgs(ConfigModel):
         ]
 
 
+class DeploymentStrategy(ConfigEnum):
+    """How ECS replaces a service's tasks with a new revision (its native deployment strategies)."""
+
+    ROLLING = "rolling"
+    """Replace tasks a few at a time within minimumHealthyPercent/maximumPercent (ECS ``ROLLING``)."""
+    BLUE_GREEN = "blueGreen"
+    """Start a full second set of tasks, move all traffic at once, keep the old set for the bake time."""
+    CANARY = "canary"
+    """Like blueGreen, but first move ``canaryPercent`` of traffic for ``canaryIntervalMinutes``."""
+    LINEAR = "linear"
+    """Like blueGreen, but move traffic in ``linearStepPercent`` steps every ``linearIntervalMinutes``."""
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """Whether ECS moves load balancer traffic between two target groups (every strategy but rolling)."""
+        return self is not DeploymentStrategy.ROLLING
+
+    @property
+    def ecs_name(self) -> str:
+        """The value of the service's ``deploymentConfiguration.strategy``."""
+        return _ECS_STRATEGY[self]
+
+
+_ECS_STRATEGY = {
+    DeploymentStrategy.ROLLING: "ROLLING",
+    DeploymentStrategy.BLUE_GREEN: "BLUE_GREEN",
+    DeploymentStrategy.CANARY: "CANARY",
+    DeploymentStrategy.LINEAR: "LINEAR",
+}
+# ECS's own defaults (API reference, CanaryConfiguration and LinearConfiguration); the bake time
+# after the last shift has none documented, so ten minutes of both task sets is the stack's choice.
+DEFAULT_BAKE_TIME_MINUTES = 10
+DEFAULT_CANARY_PERCENT = 5.0
+DEFAULT_CANARY_INTERVAL_MINUTES = 10
+DEFAULT_LINEAR_STEP_PERCENT = 10.0
+DEFAULT_LINEAR_INTERVAL_MINUTES = 6
+MAX_BAKE_MINUTES = 1440
+# The strategy each strategy-specific key belongs to (keys of another strategy are refused).
+_STRATEGY_KEYS: dict[str, tuple[DeploymentStrategy, ...]] = {
+    "bake_time_minutes": (
+        DeploymentStrategy.BLUE_GREEN,
+        DeploymentStrategy.CANARY,
+        DeploymentStrategy.LINEAR,
+    ),
+    "canary_percent": (DeploymentStrategy.CANARY,),
+    "canary_interval_minutes": (DeploymentStrategy.CANARY,),
+    "linear_step_percent": (DeploymentStrategy.LINEAR,),
+    "linear_interval_minutes": (DeploymentStrategy.LINEAR,),
+}
+_ALARM_NAME = re.compile(r"^[^\x00-\x1f]{1,255}$")
+
+
+def _tenths(value: float, low: float) -> float:
+    """ECS takes traffic percentages in multiples of 0.1 from ``low`` to 100."""
+    if not low <= value <= 100 or abs(round(value * 10) - value * 10) > 1e-6:
+        raise ValueError(f"must be a multiple of 0.1 from {low:g} to 100 (percent of production traffic)")
+    return round(value, 1)
+
+
 class DeploymentArgs(ConfigModel):
-    """Rolling deployments (``deployment``): how many tasks may be down or extra, and rollback.
+    """How a deployment replaces tasks (``deployment``): the strategy, its timing, and rollback.
+
+    ``rolling`` replaces tasks in place; ``blueGreen``, ``canary`` and ``linear`` are ECS's native
+    traffic-shifting strategies (no CodeDeploy): a full second set of tasks registers in the load
+    balancer's alternate target group and ECS moves the production listener rule to it, all at
+    once, by a canary share first, or in linear steps, then keeps the old set for
+    ``bakeTimeMinutes`` before stopping it. Each strategy's keys are refused with another strategy.
+    Workers (no load balancer) support ``rolling`` only. Every strategy rolls back when the
+    circuit breaker trips or, during the deployment and its bake time, when one of the service's
+    own health alarms (target 5xx, unhealthy hosts) or of ``alarmNames`` fires.
 
     Example::
 
-        DeploymentArgs(minimum_healthy_percent=50, maximum_percent=150)
+        DeploymentArgs(strategy=DeploymentStrategy.CANARY, canary_percent=10, canary_interval_minutes=15)
+        DeploymentArgs(minimum_healthy_percent=50, maximum_percent=150)   # rolling
     """
 
+    strategy: DeploymentStrategy = DeploymentStrategy.ROLLING
+    """How tasks are replaced: rolling, blueGreen, canary or linear (prod profile: blueGreen for the API)."""
+    bake_time_minutes: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] | None = None
+    """Minutes both task sets run after all traffic moved, before the old set stops; null: 10."""
+    canary_percent: Annotated[float, InSchema(minimum=0.1, maximum=100, multipleOf=0.1)] | None = None
+    """Share of production traffic the new tasks get first, a multiple of 0.1 (canary); null: 5."""
+    canary_interval_minutes: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] | None = None
+    """Minutes the canary share runs before the rest of the traffic moves (canary); null: 10."""
+    linear_step_percent: Annotated[float, InSchema(minimum=3, maximum=100, multipleOf=0.1)] | None = None
+    """Share of production traffic moved per step, a multiple of 0.1 (linear); null: 10."""
+    linear_interval_minutes: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] | None = None
+    """Minutes between two steps (linear); null: 6."""
+    alarm_names: tuple[Annotated[str, InSchema(minLength=1, maxLength=255)], ...] = ()
+    """Further CloudWatch alarms (names, in the stack's region) whose ALARM state rolls a deployment back."""
     circuit_breaker_rollback: bool = True
     """Roll a deployment whose tasks keep failing back to the last working task definition."""
     minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
@@ -151,6 +234,38 @@ class DeploymentArgs(ConfigModel):
     """Tasks allowed during a deployment, as a share of the desired count; above minimumHealthyPercent."""
     health_check_grace_period_seconds: int = Field(default=60, ge=0, le=2147483647)
     """Seconds the load balancer's failed checks are ignored after a task starts (sent only behind one)."""
+
+    @field_validator(*_STRATEGY_KEYS)
+    @classmethod
+    def _belongs_to_strategy(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None:
+            return None
+        strategy = info.data.get("strategy")
+        owners = _STRATEGY_KEYS[info.field_name or ""]
+        if isinstance(strategy, DeploymentStrategy) and strategy not in owners:
+            quoted = [f'"{s.value}"' for s in owners]
+            named = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+            raise ValueError(
+                f'only applies to strategy {named}; strategy is "{strategy.value}": remove it or change '
+                "the strategy"
+            )
+        if info.field_name == "canary_percent":
+            return _tenths(value, 0.1)
+        if info.field_name == "linear_step_percent":
+            return _tenths(value, 3)
+        return value
+
+    @field_validator("alarm_names")
+    @classmethod
+    def _alarm_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if not _ALARM_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} must be a CloudWatch alarm name: 1 to 255 characters, no control characters"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists an alarm twice")
+        return value
 
     @model_validator(mode="after")
     def _room_to_deploy(self) -> "DeploymentArgs":
@@ -162,6 +277,33 @@ class DeploymentArgs(ConfigModel):
                 "or a deployment can neither start a new task nor stop an old one",
             )
         return self
+
+    @property
+    def bake_time(self) -> int:
+        """Minutes both task sets run after the last traffic shift (0 for rolling)."""
+        if not self.strategy.shifts_traffic:
+            return 0
+        return DEFAULT_BAKE_TIME_MINUTES if self.bake_time_minutes is None else self.bake_time_minutes
+
+    def canary(self) -> tuple[float, int]:
+        """``(percent, minutes)`` of the canary phase, ECS's defaults filled in."""
+        percent = DEFAULT_CANARY_PERCENT if self.canary_percent is None else self.canary_percent
+        minutes = (
+            DEFAULT_CANARY_INTERVAL_MINUTES
+            if self.canary_interval_minutes is None
+            else self.canary_interval_minutes
+        )
+        return percent, minutes
+
+    def linear(self) -> tuple[float, int]:
+        """``(step percent, minutes between steps)`` of a linear deployment, ECS's defaults filled in."""
+        step = DEFAULT_LINEAR_STEP_PERCENT if self.linear_step_percent is None else self.linear_step_percent
+        minutes = (
+            DEFAULT_LINEAR_INTERVAL_MINUTES
+            if self.linear_interval_minutes is None
+            else self.linear_interval_minutes
+        )
+        return step, minutes
 
 
 class ContainerServiceArgs(FargateTaskSize):
@@ -206,7 +348,7 @@ class ContainerServiceArgs(FargateTaskSize):
     capacity: CapacityArgs = CapacityArgs()
     """Which Fargate capacity (Spot, on-demand or a mix) the tasks run on."""
     deployment: DeploymentArgs = DeploymentArgs()
-    """How a rolling deployment replaces tasks, and whether it rolls back."""
+    """The deployment strategy (rolling, blueGreen, canary, linear), its timing, and what rolls it back."""
     enable_execute_command: bool = False
     """Allow ECS Exec shells into tasks (needs readonlyRootFilesystem false; dev only)."""
     autoscaling: AutoscalingArgs = AutoscalingArgs()
@@ -279,6 +421,13 @@ class ContainerServiceArgs(FargateTaskSize):
 
     @model_validator(mode="after")
     def _combinations(self) -> "ContainerServiceArgs":
+        if self.port is None and self.deployment.strategy.shifts_traffic:
+            raise ConfigFieldError(
+                "deployment.strategy",
+                self.deployment.strategy.value,
+                'must be "rolling" for a worker (no port, so no load balancer): blueGreen, canary and '
+                "linear move load balancer traffic between two target groups",
+            )
         if self.enable_execute_command and self.readonly_root_filesystem:
             raise ConfigFieldError(
                 "enableExecuteCommand",

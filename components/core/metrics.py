@@ -44,6 +44,9 @@ class LoadBalancerMetrics:
     arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
     service: ServiceMetrics | None = None
+    # Traffic-shifting deployments: the second target group, which serves production after every
+    # other deployment, so target alarms must see both.
+    alternate_target_group_arn_suffix: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)

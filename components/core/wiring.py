@@ -60,12 +60,33 @@ class ClusterRef:
 
 
 @dataclass(frozen=True)
+class TrafficShiftTarget:
+    """What ECS needs to move traffic between two target groups (blueGreen, canary, linear).
+
+    ``alternate_target_group_arn`` receives the new tasks; ECS rewrites the forward weights of
+    the production listener rule (all production traffic matches it) and the test listener rule
+    (on the VPC-only test listener) during a deployment. The service waits for ``rules``.
+
+    Example::
+
+        TrafficShiftTarget(alternate_target_group_arn=green.arn, production_rule_arn=prod.arn,
+                           test_rule_arn=test.arn, rules=(prod, test))
+    """
+
+    alternate_target_group_arn: pulumi.Input[str]
+    production_rule_arn: pulumi.Input[str]
+    test_rule_arn: pulumi.Input[str]
+    rules: Sequence[pulumi.Resource]
+
+
+@dataclass(frozen=True)
 class LoadBalancerTarget:
     """What a service needs to sit behind the load balancer.
 
     The service registers in ``target_group_arn``, admits ``security_group_id`` on its port,
     opens that security group's egress to itself, and waits for ``listener`` so the target group
     is attached before the service starts. ``resource_label`` feeds ALB-requests autoscaling.
+    ``traffic_shift`` is what blueGreen, canary and linear deployments need besides.
 
     Example::
 
@@ -77,6 +98,8 @@ class LoadBalancerTarget:
     security_group_id: pulumi.Input[str]
     listener: pulumi.Resource
     resource_label: pulumi.Input[str]
+    # Set when the load balancer was built for a traffic-shifting strategy (a second target group).
+    traffic_shift: TrafficShiftTarget | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pulumi_aws as aws
 
 from ..core.metrics import LoadBalancerMetrics, ServiceMetrics
 from ..core.outputs import register_declared_outputs
-from ..core.wiring import LoadBalancerTarget
+from ..core.wiring import LoadBalancerTarget, TrafficShiftTarget
 from .alb_access_logs import LOG_PREFIX, create_access_log_bucket
 from .alb_dns import alias_record, validated_certificate
 from .load_balancer_args import FrontDoor, LoadBalancerArgs
@@ -17,6 +17,13 @@ from .load_balancer_args import FrontDoor, LoadBalancerArgs
 # away requests that are merely not RFC 7230-clean (odd header bytes some real clients send),
 # trading hard-to-debug 400s for no meaningful extra protection behind this ALB.
 DESYNC_MITIGATION_MODE = "defensive"
+# The test listener of traffic-shifting deployments: ECS sends test traffic to the new tasks here
+# before production traffic moves; only addresses inside the VPC may connect.
+TEST_LISTENER_PORT = 8080
+# ECS rewrites the forward action (weights, and the single target group AWS may report for a
+# 100/0 split) of the production and test rules during every traffic-shifting deployment; Pulumi
+# must neither show that as drift nor put the old weights back in the middle of a deployment.
+ECS_OWNED_RULE_PROPERTIES = ["actions[0].forward", "actions[0].targetGroupArn"]
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -32,6 +39,13 @@ class LoadBalancer(pulumi.ComponentResource):
     a 301 to HTTPS:443; HTTPS:443 forwards with a DNS-validated ACM certificate for ``domain``
     and a TLS 1.3 policy; a Route 53 alias points ``domain`` at the ALB. Its security group
     admits 80 and 443 from 0.0.0.0/0 and nothing else.
+
+    With ``traffic_shifting`` (a service deploying blueGreen, canary or linear) a second target
+    group, a production listener rule on the production listener forwarding 100/0 to the two
+    groups, and a test listener on port 8080 (HTTPS with the same certificate in direct mode) with
+    the same kind of rule. ECS owns those rules' forward weights (``ignore_changes``). With
+    ``vpc_cidr`` the security group admits that CIDR on 8080, so the test listener is reachable
+    from inside the VPC only; without it, from nowhere.
 
     Either way the security group has no egress: the ContainerService opens egress from it to its
     own security group on the container port, so the ALB can reach only that service. Invalid
@@ -56,6 +70,8 @@ class LoadBalancer(pulumi.ComponentResource):
     security_group_id: pulumi.Output[str]
     target_group_arn: pulumi.Output[str]
     target_group_arn_suffix: pulumi.Output[str]
+    alternate_target_group_arn_suffix: pulumi.Output[str] | None
+    test_url: pulumi.Output[str] | None
     url: pulumi.Output[str]
     target: LoadBalancerTarget
 
@@ -68,6 +84,8 @@ class LoadBalancer(pulumi.ComponentResource):
         public_subnet_ids: pulumi.Input[Sequence[str]],
         private_subnet_ids: pulumi.Input[Sequence[str]],
         container_port: int,
+        traffic_shifting: bool = False,
+        vpc_cidr: pulumi.Input[str] | None = None,
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -84,11 +102,19 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self._target_group(name, args, vpc_id, container_port)
         self.listener = self._https(name, args) if direct else self._http_forward(name)
+        self.alternate_target_group_arn_suffix = None
+        self.test_url = None
+        shift = (
+            self._traffic_shifting(name, args, vpc_id, container_port, direct, vpc_cidr)
+            if traffic_shifting
+            else None
+        )
         self.target = LoadBalancerTarget(
             target_group_arn=self.target_group.arn,
             security_group_id=self.security_group.id,
             listener=self.listener,
             resource_label=pulumi.Output.concat(self.alb.arn_suffix, "/", self.target_group.arn_suffix),
+            traffic_shift=shift,
         )
         register_declared_outputs(self)
 
@@ -100,7 +126,10 @@ class LoadBalancer(pulumi.ComponentResource):
             MonitoringTargets(load_balancer=load_balancer.metrics(api.metrics), ...)
         """
         return LoadBalancerMetrics(
-            arn_suffix=self.arn_suffix, target_group_arn_suffix=self.target_group_arn_suffix, service=service
+            arn_suffix=self.arn_suffix,
+            target_group_arn_suffix=self.target_group_arn_suffix,
+            service=service,
+            alternate_target_group_arn_suffix=self.alternate_target_group_arn_suffix,
         )
 
     def _security_group(self, name: str, vpc_id: pulumi.Input[str], direct: bool) -> None:
@@ -172,10 +201,17 @@ class LoadBalancer(pulumi.ComponentResource):
     def _target_group(
         self, name: str, args: LoadBalancerArgs, vpc_id: pulumi.Input[str], container_port: int
     ) -> None:
+        self.target_group = self._new_target_group(f"{name}-tg", args, vpc_id, container_port)
+        self.target_group_arn = self.target_group.arn
+        self.target_group_arn_suffix = self.target_group.arn_suffix
+
+    def _new_target_group(
+        self, resource_name: str, args: LoadBalancerArgs, vpc_id: pulumi.Input[str], container_port: int
+    ) -> aws.lb.TargetGroup:
         child = pulumi.ResourceOptions(parent=self)
         health = args.health_check
-        self.target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
+        return aws.lb.TargetGroup(
+            resource_name,
             target_type="ip",
             protocol="HTTP",
             port=container_port,
@@ -192,11 +228,97 @@ class LoadBalancer(pulumi.ComponentResource):
                 healthy_threshold=health.healthy_threshold,
                 unhealthy_threshold=health.unhealthy_threshold,
             ),
-            tags={"Name": f"{name}-tg"},
+            tags={"Name": resource_name},
             opts=child,
         )
-        self.target_group_arn = self.target_group.arn
-        self.target_group_arn_suffix = self.target_group.arn_suffix
+
+    def _traffic_shifting(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        vpc_id: pulumi.Input[str],
+        container_port: int,
+        direct: bool,
+        vpc_cidr: pulumi.Input[str] | None,
+    ) -> TrafficShiftTarget:
+        """The alternate target group, the production and test rules ECS shifts, the test listener."""
+        child = pulumi.ResourceOptions(parent=self)
+        alternate = self._new_target_group(f"{name}-tg-alt", args, vpc_id, container_port)
+        self.alternate_target_group = alternate
+        self.alternate_target_group_arn_suffix = alternate.arn_suffix
+        production_rule = self._shifted_rule(f"{name}-production", self.listener, alternate)
+        # Direct mode: HTTPS like production (the pack refuses a plain-HTTP listener that serves on an
+        # internet-facing ALB); cdn mode: HTTP like the internal production listener.
+        self.test_listener = aws.lb.Listener(
+            f"{name}-test",
+            load_balancer_arn=self.alb.arn,
+            port=TEST_LISTENER_PORT,
+            protocol="HTTPS" if direct else "HTTP",
+            ssl_policy=args.ssl_policy if direct else None,
+            certificate_arn=self._certificate_arn if direct else None,
+            # Every request matches the test rule; anything else would be a bug worth a clear 404.
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="fixed-response",
+                    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                        content_type="text/plain", message_body="no test route", status_code="404"
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        test_rule = self._shifted_rule(f"{name}-test", self.test_listener, alternate)
+        if vpc_cidr is not None:
+            # The test listener answers only inside the VPC: the new version is tried there before
+            # production traffic moves (the pack's ec2-alb-ingress-matches-front-door allows private
+            # addresses on a test listener's port and nothing else beyond the front door).
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-alb-test",
+                security_group_id=self.security_group.id,
+                description="Blue/green test listener, from inside the VPC only",
+                ip_protocol="tcp",
+                from_port=TEST_LISTENER_PORT,
+                to_port=TEST_LISTENER_PORT,
+                cidr_ipv4=vpc_cidr,
+                opts=child,
+            )
+        scheme = "https://" if direct else "http://"
+        self.test_url = pulumi.Output.concat(scheme, self.alb.dns_name, f":{TEST_LISTENER_PORT}")
+        return TrafficShiftTarget(
+            alternate_target_group_arn=alternate.arn,
+            production_rule_arn=production_rule.arn,
+            test_rule_arn=test_rule.arn,
+            rules=(production_rule, test_rule),
+        )
+
+    def _shifted_rule(
+        self, resource_name: str, listener: aws.lb.Listener, alternate: aws.lb.TargetGroup
+    ) -> aws.lb.ListenerRule:
+        """A rule every request matches, forwarding 100/0 to the target groups until ECS shifts it."""
+        return aws.lb.ListenerRule(
+            resource_name,
+            listener_arn=listener.arn,
+            priority=1,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"])
+                )
+            ],
+            actions=[
+                aws.lb.ListenerRuleActionArgs(
+                    type="forward",
+                    forward=aws.lb.ListenerRuleActionForwardArgs(
+                        target_groups=[
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                                arn=self.target_group.arn, weight=100
+                            ),
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=alternate.arn, weight=0),
+                        ]
+                    ),
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ECS_OWNED_RULE_PROPERTIES),
+        )
 
     def _http_forward(self, name: str) -> aws.lb.Listener:
         """frontDoor cdn: one HTTP:80 listener forwarding to the target group (CloudFront terminates TLS)."""
@@ -234,6 +356,7 @@ class LoadBalancer(pulumi.ComponentResource):
             name=args.hosted_zone_name, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
         ).zone_id
         certificate_arn = validated_certificate(name, args.domain, zone_id, parent=self)
+        self._certificate_arn = certificate_arn
 
         aws.lb.Listener(
             f"{name}-http",

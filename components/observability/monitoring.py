@@ -11,6 +11,7 @@ from .cost_budget import create_cost_budget
 from .monitoring_alarms import (
     CLOUDFRONT_REGION,
     AlarmSpec,
+    alarm_name_prefix,
     cache_alarms,
     database_alarms,
     distribution_alarms,
@@ -101,8 +102,7 @@ class Monitoring(pulumi.ComponentResource):
         _check_labels(name, targets)
         super().__init__("webapp:index:Monitoring", name, None, opts)
         self._component, self._protect_keys = name, protect
-        project, stack = pulumi.get_project(), pulumi.get_stack()
-        self._prefix = f"{project}-{stack}"
+        self._prefix = alarm_name_prefix()
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
         self._partition = aws.get_partition_output(opts=invoke).partition
