@@ -35,6 +35,7 @@ from components import (
     WebAcl,
 )
 from components.core.deploy_permissions_boundary import stack_role_guard
+from components.observability.monitoring_alarms import deployment_alarm_names
 from stack_config import load_settings
 
 settings = load_settings()
@@ -57,15 +58,31 @@ on_us_east_1 = pulumi.ResourceOptions(providers={"aws": us_east_1_provider})
 # /<project>/<stack>/ the bootstrap's deploy roles require (docs/decisions/0014).
 role_guard = stack_role_guard(config.iam, pulumi.InvokeOutputOptions(provider=aws_provider))
 
-# Opt-in: one regional KMS key for the log groups created below (not the us-east-1 ones).
+# ECS Exec sessions are encrypted and logged with a stack key. They use the logs key (its policy
+# already lets CloudWatch Logs encrypt their log group), created for them alone when
+# logEncryption is off, rather than a key of their own: one key, $1/month, for both. The cluster
+# comes before the services, so "does any service use exec" is read from the config.
+exec_services = {
+    name: service
+    for name, service in [("api", config.service), *((f"worker-{n}", w) for n, w in config.workers.items())]
+    if service.enable_execute_command
+}
+# monitoring.logEncryption (on in the prod profile): one KMS key per region that holds log
+# groups; the stack's region here, us-east-1 (CloudFront access logs, the CLOUDFRONT web ACL's
+# logs) below.
 logs_key = (
     LogEncryptionKey("logs", region=settings.region, protect=config.protect, opts=on_aws)
-    if config.monitoring.log_encryption
+    if config.monitoring.log_encryption or exec_services
     else None
 )
-log_kms_key_arn = logs_key.key_arn if logs_key else None
+log_kms_key_arn = logs_key.key_arn if logs_key and config.monitoring.log_encryption else None
 network = Network("net", config.network, log_kms_key_arn=log_kms_key_arn, role_guard=role_guard, opts=on_aws)
-cluster = Cluster("app", config.cluster, opts=on_aws)
+cluster = Cluster(
+    "app",
+    config.cluster,
+    exec_kms_key_arn=logs_key.key_arn if logs_key and exec_services else None,
+    opts=on_aws,
+)
 registry = ImageRegistry(
     "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
 )
@@ -105,6 +122,8 @@ data_stores = [database.connection] + ([cache.connection] if cache is not None e
 app_stores = data_stores + ([uploads.connection] if uploads is not None else [])
 
 assert config.service.port is not None  # StackConfig requires it
+# blueGreen, canary and linear: a second target group, listener rules ECS shifts, a test listener.
+traffic_shifting = config.service.deployment.strategy.shifts_traffic
 load_balancer = LoadBalancer(
     "api",
     config.load_balancer,
@@ -112,6 +131,8 @@ load_balancer = LoadBalancer(
     public_subnet_ids=network.public_subnet_ids,
     private_subnet_ids=network.private_subnet_ids,
     container_port=config.service.port,
+    traffic_shifting=traffic_shifting,
+    vpc_cidr=network.cidr_block,
     protect=config.protect,
     opts=on_aws,
 )
@@ -124,6 +145,9 @@ api = ContainerService(
     image=registry.image,
     secrets=secrets.references,
     load_balancer=load_balancer.target,
+    # Monitoring (below) creates these alarms under exactly these names; it watches the service's
+    # own name, so the service can only refer to them by name (docs/decisions/0017).
+    deployment_alarm_names=deployment_alarm_names(config.monitoring, traffic_shifting=traffic_shifting),
     connections=app_stores,
     sidecars=[cache_sidecar] if cache_sidecar is not None else [],
     log_kms_key_arn=log_kms_key_arn,
@@ -153,11 +177,25 @@ workers = {
 behind_cdn = config.load_balancer.front_door is FrontDoor.CDN
 if config.waf.enabled and not behind_cdn:
     # The public ALB is a second way in: it gets the same rules as a regional web ACL.
-    WebAcl("api", config.waf, scope="REGIONAL", opts=on_aws).associate("alb", load_balancer.arn)
+    WebAcl("api", config.waf, scope="REGIONAL", log_kms_key_arn=log_kms_key_arn, opts=on_aws).associate(
+        "alb", load_balancer.arn
+    )
 site: StaticSite | None = None
 if config.site.enabled:
+    # CloudWatch Logs encrypts only with a key of the log group's region.
+    edge_log_kms_key_arn = (
+        log_kms_key_arn
+        if log_kms_key_arn is None or settings.region == "us-east-1"
+        else LogEncryptionKey(
+            "logs-us-east-1", region="us-east-1", protect=config.protect, opts=on_us_east_1
+        ).key_arn
+    )
     edge_acl = (
-        WebAcl("edge", config.waf, scope="CLOUDFRONT", opts=on_us_east_1) if config.waf.enabled else None
+        WebAcl(
+            "edge", config.waf, scope="CLOUDFRONT", log_kms_key_arn=edge_log_kms_key_arn, opts=on_us_east_1
+        )
+        if config.waf.enabled
+        else None
     )
     domain = SiteDomain("site", config.site.domain, opts=on_us_east_1) if config.site.domain else None
     site = StaticSite(
@@ -175,6 +213,7 @@ if config.site.enabled:
         certificate_arn=domain.certificate_arn if domain is not None else None,
         aliases=domain.aliases if domain is not None else (),
         canonical_host=domain.canonical_host if domain is not None else None,
+        access_log_kms_key_arn=edge_log_kms_key_arn,
         protect=config.protect,
         opts=on_aws,
     )
@@ -225,6 +264,11 @@ if config.audit_trail.enabled:
     )
     pulumi.export("auditTrailArn", trail.trail_arn)
 
+# Each exec service's tasks may decrypt and log the cluster's exec sessions.
+services = {"api": api, **{f"worker-{name}": worker for name, worker in workers.items()}}
+for name in exec_services:
+    cluster.grant_execute_command(name, services[name].task_role)
+
 if uploads is not None:
     # The app's code (task role) may read and write the uploads bucket, and nothing else there.
     uploads.grant_read_write("api", api.task_role)
@@ -246,6 +290,9 @@ pulumi.export(
 )
 pulumi.export("loadBalancerArn", load_balancer.arn)
 pulumi.export("loadBalancerSecurityGroupId", load_balancer.security_group_id)
+if load_balancer.test_url is not None:
+    # Reaches the new tasks before production traffic does, from inside the VPC only.
+    pulumi.export("testListenerUrl", load_balancer.test_url)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("image", registry.image.uri)
 if registry.repository_url is not None:

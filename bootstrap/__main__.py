@@ -47,6 +47,9 @@ provider = aws.Provider(
 on_aws = pulumi.ResourceOptions(providers={"aws": provider})
 
 stacks = [args.dev_stack, args.prod_stack]
+# An administrator runs this program, never the deploy roles it creates, so what it creates (the
+# state bucket's access-log bucket included) needs no rows in deploy_permissions_actions.py or
+# deploy_coverage.py; tests/test_bootstrap.py runs the policy pack over its plan instead.
 backend = StateBackend("state", project=args.app_project, stacks=stacks, protect=True, opts=on_aws)
 roles = GitHubDeployRoles(
     "github",

@@ -792,6 +792,21 @@ COVERAGE: dict[str, Coverage] = {
         ),
         delete=("elasticloadbalancing:DeleteListener",),
     ),
+    "aws:lb/listenerRule:ListenerRule": Coverage(
+        # The production and test rules of traffic-shifting deployments (ECS then modifies them with
+        # its infrastructure role, not the deploy role).
+        arn=_ELB + "listener-rule/app/{name}/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee",
+        create=("elasticloadbalancing:CreateRule",),
+        tag=("elasticloadbalancing:AddTags",),
+        read=("elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags"),
+        update=(
+            "elasticloadbalancing:ModifyRule",
+            "elasticloadbalancing:SetRulePriorities",
+            "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:RemoveTags",
+        ),
+        delete=("elasticloadbalancing:DeleteRule",),
+    ),
     # --- RDS --------------------------------------------------------------------------------------
     "aws:rds/cluster:Cluster": Coverage(
         arn=_RDS + "cluster:{name}",
@@ -1114,6 +1129,25 @@ COVERAGE: dict[str, Coverage] = {
 
 # Variants: what some inputs add to their type's row (keyed "<type>+<what>").
 VARIANTS: dict[str, tuple[str, Variant]] = {
+    "aws:ecs/service:Service+traffic-shifting": (
+        "aws:ecs/service:Service",
+        Variant(
+            # blueGreen, canary, linear: CreateService/UpdateService pass the infrastructure role ECS
+            # assumes to shift the listener rules (tests/test_deploy_coverage.py lifts its ARN out of
+            # loadBalancers[0].advancedConfiguration as infrastructureRoleArn).
+            lambda inputs: bool(inputs.get("infrastructureRoleArn")),
+            Coverage(
+                arn="arn:{partition}:ecs:{region}:{account}:service/{cluster}/{name}",
+                create=(_pass("infrastructureRoleArn", "ecs.amazonaws.com"),),
+                update=(_pass("infrastructureRoleArn", "ecs.amazonaws.com"),),
+                sources=(
+                    _PASS,
+                    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                    "AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
+                ),
+            ),
+        ),
+    ),
     "aws:cloudwatch/metricAlarm:MetricAlarm+ec2-actions": (
         "aws:cloudwatch/metricAlarm:MetricAlarm",
         Variant(

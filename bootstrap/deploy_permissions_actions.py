@@ -109,17 +109,21 @@ IAM_PERMISSION_CHANGES = ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:Deta
 BOUNDARY_DENIED = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
                    "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"]  # fmt: skip
 # The stack's roles are assumed by these services only (task, flow-log, RDS monitoring, CloudTrail
-# and NAT-instance roles): PassRole to anything else is refused.
-PASS_ROLE_SERVICES = ["cloudtrail.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com",
-                      "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"]  # fmt: skip
+# and NAT-instance roles, and ecs.amazonaws.com: the infrastructure role ECS assumes to shift load
+# balancer traffic in blueGreen, canary and linear deployments): PassRole to anything else is refused.
+PASS_ROLE_SERVICES = ["cloudtrail.amazonaws.com", "ec2.amazonaws.com", "ecs.amazonaws.com",
+                      "ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com",
+                      "vpc-flow-logs.amazonaws.com"]  # fmt: skip
 # events.amazonaws.com: CloudWatch makes AWSServiceRoleForCloudWatchEvents on the first alarm with
 # an EC2 action (the NAT instances' recover and reboot alarms).
 SERVICE_LINKED_ROLES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com",
                         "elasticache.amazonaws.com", "elasticloadbalancing.amazonaws.com",
                         "events.amazonaws.com", "rds.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com",
                         "wafv2.amazonaws.com"]  # fmt: skip
-# The only AWS managed policies the stack attaches (RDS enhanced monitoring, NAT instances' SSM agent).
-ATTACHABLE_POLICIES = ["service-role/AmazonRDSEnhancedMonitoringRole", "AmazonSSMManagedInstanceCore"]
+# The only AWS managed policies the stack attaches (RDS enhanced monitoring, NAT instances' SSM agent,
+# the ECS infrastructure role of traffic-shifting deployments).
+ATTACHABLE_POLICIES = ["service-role/AmazonRDSEnhancedMonitoringRole", "AmazonSSMManagedInstanceCore",
+                       "AmazonECSInfrastructureRolePolicyForLoadBalancers"]  # fmt: skip
 # Never, whatever the stack grows into: long-lived credentials, account-level changes, and a role
 # of the stack without its boundary.
 DENIED_EVERYWHERE = ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "organizations:*",

@@ -7,12 +7,20 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.core.private_bucket import deny_insecure_transport, private_bucket
+from components.core.private_bucket import (
+    abort_incomplete_multipart_upload,
+    deny_insecure_transport,
+    private_bucket,
+)
+from components.core.server_access_logs import create_server_access_log_bucket
 
 # Every `pulumi up` writes dozens of checkpoint versions; three months of them is enough to
 # roll a stack's state back by hand, and keeps the bucket from growing without end.
 NONCURRENT_VERSION_EXPIRATION_DAYS = 90
-ABORT_MULTIPART_AFTER_DAYS = 7
+# Who read or wrote a stack's state is a question an incident review asks months later.
+ACCESS_LOG_RETENTION_DAYS = 365
+# Where the state bucket's server access logs land in the log bucket.
+ACCESS_LOG_PREFIX = "state"
 
 
 class StateBackend(pulumi.ComponentResource):
@@ -21,15 +29,18 @@ class StateBackend(pulumi.ComponentResource):
     Creates a private bucket (all public access blocked, ACLs disabled, versioned, a TLS-only
     bucket policy) encrypted with SSE-KMS under its own customer-managed key (alias
     ``alias/<project>-pulumi-state``) with an S3 Bucket Key, so reading state takes both
-    ``s3:GetObject`` and ``kms:Decrypt``. Noncurrent state versions expire after 90 days.
+    ``s3:GetObject`` and ``kms:Decrypt``. Noncurrent state versions expire after 90 days and
+    unfinished multipart uploads after 7. Every request to the bucket is recorded by S3 server
+    access logging in ``<name>-access-logs`` (under ``state/``, SSE-S3 as log delivery requires,
+    kept 365 days).
 
     Each of ``stacks`` gets its own prefix (``login_urls[stack]`` is
     ``s3://<bucket>/<project>/<stack>?region=...``) and its own secrets key
     (``alias/<project>-<stack>-pulumi-secrets``, tagged ``stack=<stack>``; ``secrets_providers``),
     so a role given one stack's prefix and key can neither read nor decrypt another's state or
     secrets. Every key is rotated, with a 30-day deletion window. Pass ``protect=True`` (the
-    bootstrap program does) so the keys and the bucket, and with them every stack's state,
-    survive a destroy.
+    bootstrap program does) so the keys and the buckets, and with them every stack's state and
+    its access record, survive a destroy.
 
     Example::
 
@@ -101,11 +112,7 @@ class StateBackend(pulumi.ComponentResource):
                             noncurrent_days=NONCURRENT_VERSION_EXPIRATION_DAYS
                         )
                     ),
-                    abort_incomplete_multipart_upload=(
-                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                            days_after_initiation=ABORT_MULTIPART_AFTER_DAYS
-                        )
-                    ),
+                    abort_incomplete_multipart_upload=abort_incomplete_multipart_upload(),
                 )
             ],
             # Noncurrent-version rules only mean something once versioning is on.
@@ -119,6 +126,7 @@ class StateBackend(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after),
         )
+        self.access_log_bucket = self._access_logs(name, protect)
 
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
@@ -138,6 +146,25 @@ class StateBackend(pulumi.ComponentResource):
                 "secretsProviders": self.secrets_providers,
             }
         )
+
+    def _access_logs(self, name: str, protect: bool) -> aws.s3.Bucket:
+        logs = create_server_access_log_bucket(
+            name,
+            ACCESS_LOG_RETENTION_DAYS,
+            source_bucket_arn=self.bucket.arn,
+            prefix=ACCESS_LOG_PREFIX,
+            parent=self,
+            protect=protect,
+        )
+        aws.s3.BucketLogging(
+            f"{name}-bucket",
+            bucket=self.bucket.bucket,
+            target_bucket=logs.bucket.bucket,
+            target_prefix=f"{ACCESS_LOG_PREFIX}/",
+            # Without the policy the logging service's writes are refused until it lands.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
+        )
+        return logs.bucket
 
 
 def _alias(name: str) -> str:

@@ -46,7 +46,9 @@ class Profile(ConfigEnum):
 
 
 # Static defaults per profile, spelled as in the stack files; the stack's own keys are merged over
-# them. Keys that depend on another choice are filled by the functions below instead.
+# them. Keys that depend on another choice are filled by the functions below instead. Prod keeps
+# every log group at least 365 days (CloudWatch.16's default minimum; the migration task's logs
+# follow the API's).
 PROFILE_DEFAULTS: dict[Profile, dict[str, Any]] = {
     Profile.DEV: {
         # A t4g.nano NAT instance (~$3/month) instead of a NAT gateway (~$33/month).
@@ -61,13 +63,15 @@ PROFILE_DEFAULTS: dict[Profile, dict[str, Any]] = {
         "image": {"keepLastImages": 50},
         "secrets": {"recoveryWindowDays": 30},
         "loadBalancer": {"deletionProtection": True, "accessLogs": {"enabled": True, "retentionDays": 365}},
-        "database": {"backupRetentionDays": 14, "logRetentionDays": 30, "deletionProtection": True},
+        "database": {"backupRetentionDays": 14, "logRetentionDays": 365, "deletionProtection": True},
         "uploads": {
             "noncurrentVersionExpirationDays": 90,
             "accessLogs": {"enabled": True, "retentionDays": 365},
         },
-        "waf": {"enabled": True, "logRetentionDays": 90},
-        "monitoring": {"budget": {"monthlyLimitUsd": 500}},
+        "waf": {"enabled": True, "logRetentionDays": 365},
+        # Every log group under a stack KMS key (one per region holding log groups, $1/month each).
+        "monitoring": {"budget": {"monthlyLimitUsd": 500}, "logEncryption": True},
+        "cluster": {"execLogRetentionDays": 365},
         "auditTrail": {"logRetentionDays": 365, "bucketRetentionDays": 2557},
     },
 }
@@ -81,13 +85,17 @@ _PROD_SITE = {
 # The API in prod: two on-demand tasks in two AZs at all times, growth on Spot, scaling on requests.
 _PROD_API = {
     "cpu": 512,
-    "logRetentionDays": 30,
+    "logRetentionDays": 365,
     "minCount": 2,
     "maxCount": 10,
     "autoscaling": {"requestsPerTarget": 1000},
+    # A full second set of tasks takes traffic all at once and the old set waits out the bake time:
+    # a bad release rolls back by moving traffic, not by starting tasks. Workers stay rolling (no
+    # load balancer to shift).
+    "deployment": {"strategy": "blueGreen"},
 }
-_PROD_WORKER = {"cpu": 512, "logRetentionDays": 30, "minCount": 2, "maxCount": 6}
-_PROD_CACHE = {"logRetentionDays": 30, "recoveryWindowDays": 30}
+_PROD_WORKER = {"cpu": 512, "logRetentionDays": 365, "minCount": 2, "maxCount": 6}
+_PROD_CACHE = {"logRetentionDays": 365, "recoveryWindowDays": 30}
 _PROD_ELASTICACHE = {"nodeCount": 2, "snapshotRetentionDays": 7}
 _PROD_RDS_INSTANCE = {
     "instanceClass": "db.t4g.small",

@@ -6,12 +6,22 @@ the architecture (an SSE-S3 log bucket that ALB log delivery requires, the pinne
 is decided by the rule from the resource's own properties or its relationships, whatever the
 resource or stack is called: the check yields a ``DesignException`` (a resource rule) or an
 excepted ``Finding`` (a stack rule) with the reason, which is reported like a config-file
-exception, never as a violation. Rules read engine-style
-camelCase properties. During a preview some values are unknown: reading one raises
-``pulumi_policy.UnknownValueError``, which the SDK reports as "can't run during preview" instead of
-a verdict, and the policy runs again on ``pulumi up``. ``is_set`` tests presence without reading.
+exception, never as a violation. Rules read engine-style camelCase properties.
+
+Unknown values: during a preview, a value computed from a resource not created yet is unknown (in
+the first preview of a stack, most ARNs and IDs and the JSON documents built from them). Reading
+one raises ``pulumi_policy.UnknownValueError``, which the SDK reports as "can't run during preview"
+instead of a verdict; the engine runs the policy again on ``pulumi up``, when the value is known.
+A rule never turns an unknown into "absent", "empty" or "compliant": it lets the error propagate
+(``props.get`` on the SDK's proxy raises too, as do iterating over a list with an unknown item,
+``has_items`` on an unknown list and ``parse_json`` of unknown text). A stack rule decides the
+resources it can see and marks the others ``Finding.waiting`` (``each`` does it per resource);
+``to_policy`` reports the verdicts, then raises once, naming the resources that wait. The one
+reading that does not wait is ``is_set`` on a reference (an ARN, ID or name computed from
+another resource), which is never empty once known.
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +38,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.policy import Policy
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 __all__ = [
     "DesignException",
@@ -39,8 +49,11 @@ __all__ = [
     "Stack",
     "UnknownValueError",
     "configured_stack_rule",
+    "each",
+    "has_items",
     "is_set",
     "is_unknown",
+    "parse_json",
     "resource_rule",
     "stack_rule",
 ]
@@ -104,11 +117,26 @@ class Stack:
 @dataclass(frozen=True)
 class Finding:
     """A stack rule's verdict on one resource; ``excepted`` makes ``message`` the reason of a
-    departure the design makes on purpose (see ``Finding.design_exception``)."""
+    departure the design makes on purpose (see ``Finding.design_exception``), ``unknown`` the
+    value the rule could not read during a preview (see ``Finding.waiting``)."""
 
     resource: Resource
     message: str
     excepted: bool = False
+    unknown: bool = False
+
+    @classmethod
+    def waiting(cls, resource: Resource, error: UnknownValueError) -> "Finding":
+        """No verdict on ``resource`` yet: a value the rule reads is not known until the update.
+
+        Example::
+
+            try:
+                entries = ingress_entries(rule)
+            except UnknownValueError as err:
+                yield Finding.waiting(rule, err)
+        """
+        return cls(resource, error.message, unknown=True)
 
     @classmethod
     def design_exception(cls, resource: Resource, reason: str) -> "Finding":
@@ -133,6 +161,22 @@ class DesignException:
     """
 
     reason: str
+
+
+def each(resources: Iterable[Resource], check: Callable[[Resource], Iterable[Finding]]) -> Iterator[Finding]:
+    """``check`` on every resource; one whose values are not known yet gets a ``Finding.waiting``,
+    and the others keep their verdicts.
+
+    Example::
+
+        def check(bucket: Resource) -> Iterator[Finding]: ...
+        yield from each(stack.of_type(BUCKET), check)
+    """
+    for resource in resources:
+        try:
+            yield from check(resource)
+        except UnknownValueError as err:
+            yield Finding.waiting(resource, err)
 
 
 ResourceCheck = Callable[[Resource], Iterable[str | DesignException]]
@@ -170,29 +214,53 @@ class Rule:
     def findings(
         self, target: Resource | Stack, config: Mapping[str, Any] | None = None
     ) -> list[tuple[str, str]]:
-        """Run the check directly: the violations as ``[(urn, message), ...]`` (what tests assert on)."""
-        return [(urn, text) for urn, text, excepted in self._verdicts(target, config) if not excepted]
+        """Run the check directly: the violations as ``[(urn, message), ...]`` (what tests assert on).
+
+        Raises ``UnknownValueError`` when the rule could not read a value, as the engine sees it
+        (``verdicts`` shows what it decided on the rest)."""
+        return self._of_kind("violation", target, config)
 
     def design_exceptions(
         self, target: Resource | Stack, config: Mapping[str, Any] | None = None
     ) -> list[tuple[str, str]]:
         """The departures the design makes on purpose: ``[(urn, reason), ...]``."""
-        return [(urn, text) for urn, text, excepted in self._verdicts(target, config) if excepted]
+        return self._of_kind("excepted", target, config)
 
-    def _verdicts(
-        self, target: Resource | Stack, config: Mapping[str, Any] | None
-    ) -> list[tuple[str, str, bool]]:
+    def verdicts(
+        self, target: Resource | Stack, config: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, str, str]]:
+        """Every verdict as ``(kind, urn, message)``, kind ``violation``, ``excepted`` or ``unknown``
+        (the rule cannot run on that resource during a preview); never raises for an unknown."""
         if isinstance(target, Resource):
             assert self.check_resource is not None, f"{self.name} is a stack rule"
             if target.type not in self.resource_types:
                 return []
-            return [
-                (target.urn, item.reason, True)
-                if isinstance(item, DesignException)
-                else (target.urn, item, False)
-                for item in self.check_resource(target)
-            ]
-        return [(f.resource.urn, f.message, f.excepted) for f in self.stack_findings(target, config or {})]
+            found: list[tuple[str, str, str]] = []
+            try:
+                for item in self.check_resource(target):
+                    if isinstance(item, DesignException):
+                        found.append(("excepted", target.urn, item.reason))
+                    else:
+                        found.append(("violation", target.urn, item))
+            except UnknownValueError as err:
+                found.append(("unknown", target.urn, err.message))
+            return found
+        found = []
+        try:
+            for finding in self.stack_findings(target, config or {}):
+                found.append((_kind(finding), finding.resource.urn, finding.message))
+        except UnknownValueError as err:
+            found.append(("unknown", "", err.message))
+        return found
+
+    def _of_kind(
+        self, kind: str, target: Resource | Stack, config: Mapping[str, Any] | None
+    ) -> list[tuple[str, str]]:
+        verdicts = self.verdicts(target, config)
+        waiting = [(urn, message) for k, urn, message in verdicts if k == "unknown"]
+        if waiting:
+            raise waiting_error(waiting)
+        return [(urn, message) for k, urn, message in verdicts if k == kind]
 
     def messages(self, target: Resource | Stack, config: Mapping[str, Any] | None = None) -> list[str]:
         return [message for _, message in self.findings(target, config)]
@@ -202,6 +270,25 @@ class Rule:
             return self.check_configured_stack(stack, config)
         assert self.check_stack is not None, f"{self.name} is a resource rule"
         return self.check_stack(stack)
+
+
+def _kind(finding: Finding) -> str:
+    return "unknown" if finding.unknown else "excepted" if finding.excepted else "violation"
+
+
+def waiting_error(waiting: Sequence[tuple[str, str]]) -> UnknownValueError:
+    """One ``UnknownValueError`` naming each resource a rule could not decide and the value it lacks
+    (the SDK prints its ``message`` after "can't run policy ... during preview: ")."""
+    error = UnknownValueError(UNKNOWN_STRING_VALUE, [])
+    error.message = "; ".join(
+        f"{_resource_label(urn)}: {message}" if urn else message for urn, message in waiting
+    )
+    return error
+
+
+def _resource_label(urn: str) -> str:
+    parts = urn.split("::", 3)
+    return f"{parts[2].rsplit('$', 1)[-1]} {parts[3]}" if len(parts) == 4 else urn
 
 
 def resource_rule(
@@ -268,7 +355,13 @@ def is_unknown(props: Mapping[str, Any], key: str) -> bool:
 
 
 def is_set(props: Mapping[str, Any], key: str) -> bool:
-    """Whether ``key`` has a value (an unknown value counts: it will be set by the time AWS sees it)."""
+    """Whether ``key`` has a value.
+
+    An unknown value counts as set: use ``is_set`` only where the key holds a reference (an ARN,
+    ID or name computed from a resource being created), which is never empty once known. For a
+    value a rule compares or counts, read it (``props.get`` raises when it is unknown) or use
+    ``has_items`` for a list.
+    """
     if key not in list(props.keys()):
         return False
     if is_unknown(props, key):
@@ -280,6 +373,38 @@ def is_set(props: Mapping[str, Any], key: str) -> bool:
     if isinstance(value, Mapping | Sequence) and not isinstance(value, str):
         return len(value) > 0
     return True
+
+
+def has_items(props: Mapping[str, Any], key: str) -> bool:
+    """Whether the list at ``key`` has at least one item; raises ``UnknownValueError`` when the
+    list itself is unknown (it may turn out empty). Unknown items still count: they exist."""
+    if key not in list(props.keys()):
+        return False
+    value = props[key]
+    return value is not None and len(value) > 0
+
+
+def parse_json(props: Mapping[str, Any], key: str) -> Any:
+    """The JSON document at ``key`` (a string, or already an object), None when absent or not JSON.
+
+    Raises ``UnknownValueError`` when the text is unknown; the parsed document is wrapped in the
+    SDK's proxy, so an unknown embedded in it raises when read, as an unknown property does.
+
+    Example::
+
+        for container in parse_json(task.props, "containerDefinitions") or []:
+            ...
+    """
+    if key not in list(props.keys()):
+        return None
+    value = props[key]
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+        return unknown_checking_proxy({key: value})[key]
+    return value
 
 
 def configured_stack_rule(
@@ -406,11 +531,17 @@ def to_policy(rule: Rule) -> Policy:
     def validate_stack(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config = args.get_config() or {}
         reasons = _exception_reasons(config)
+        waiting: list[tuple[str, str]] = []
         for finding in rule.stack_findings(stack_from(args.resources), config):
-            if finding.excepted:
+            if finding.unknown:
+                waiting.append((finding.resource.urn, finding.message))
+            elif finding.excepted:
                 EXCEPTION_LOG.record(rule.name, finding.resource.urn, finding.message)
             else:
                 _report(rule, reasons, report_violation, finding.resource.urn, finding.message)
+        if waiting:
+            # After the verdicts above: the SDK keeps what was reported and adds "can't run".
+            raise waiting_error(waiting)
 
     return StackValidationPolicy(validate=validate_stack, **common)
 

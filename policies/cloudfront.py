@@ -26,7 +26,8 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
-    UnknownValueError,
+    each,
+    has_items,
     is_set,
     resource_rule,
     stack_rule,
@@ -89,7 +90,7 @@ def _custom_certificate(distribution: Mapping[str, Any]) -> Mapping[str, Any] | 
     description="Every distribution sets a default root object, so / does not list or expose the origin.",
 )
 def cloudfront_default_root_object(distribution: Resource) -> Iterator[str]:
-    if not is_set(distribution.props, "defaultRootObject"):
+    if not _get(distribution.props, "defaultRootObject"):
         yield "defaultRootObject is not set: set it to index.html so / serves the site"
 
 
@@ -117,10 +118,12 @@ def cloudfront_viewer_https(distribution: Resource) -> Iterator[str]:
 def cloudfront_access_logging(stack: Stack) -> Iterator[Finding]:
     """v2 logs count when an ACCESS_LOGS delivery source is built from the distribution's ARN
     (``resourceArn``) and a log delivery is built from that source (``deliverySourceName``)."""
-    for distribution in stack.of_type(DISTRIBUTION):
-        logging = _get(distribution.props, "loggingConfig")
-        if logging is not None and is_set(logging, "bucket"):
-            continue
+    return each(stack.of_type(DISTRIBUTION), lambda distribution: _access_logs(stack, distribution))
+
+
+def _access_logs(stack: Stack, distribution: Resource) -> Iterator[Finding]:
+    logging = _get(distribution.props, "loggingConfig")
+    if logging is None or not is_set(logging, "bucket"):
         sources = [
             s
             for s in stack.referencing(distribution, "resourceArn", LOG_DELIVERY_SOURCE)
@@ -166,7 +169,7 @@ def cloudfront_custom_certificate(distribution: Resource) -> Iterator[str | Desi
 
     A distribution with no aliases has no name a custom certificate could be for: it is served on
     its cloudfront.net name, a design exception whatever the distribution is called."""
-    if _custom_certificate(distribution.props) is None and not is_set(distribution.props, "aliases"):
+    if _custom_certificate(distribution.props) is None and not has_items(distribution.props, "aliases"):
         yield DesignException(DEFAULT_DOMAIN_REASON)
     elif _custom_certificate(distribution.props) is None:
         yield (
@@ -228,10 +231,7 @@ def _is_s3_origin(origin: Mapping[str, Any]) -> bool:
 
 
 def _ssl_protocols(props: Any) -> list[str]:
-    try:
-        return [str(p) for p in props] if props is not None else []
-    except UnknownValueError:
-        return []
+    return [str(p) for p in props] if props is not None else []
 
 
 @resource_rule(

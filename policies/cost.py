@@ -3,8 +3,9 @@
 The budget is the policy config's ``monthlyBudgetUsd`` when set, else the ``limitAmount`` of the
 stack's monthly USD cost budget (``aws:budgets/budget:Budget``, which the Monitoring component
 creates). The estimate (``cost_model``) is taken at minimum capacity: what the stack costs when
-nothing scales out. No budget, no verdict. Advisory unless the stack's policy config says
-``"cost-within-budget": "mandatory"``.
+nothing scales out. No budget, no verdict; a budget not known yet makes the rule wait for the
+update. Unknown inputs of the estimate take the cost model's documented defaults. Advisory
+unless the stack's policy config says ``"cost-within-budget": "mandatory"``.
 
 Example (``policies/config/prod.json``)::
 
@@ -17,7 +18,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from ._framework import Finding, Resource, Severity, Stack, configured_stack_rule
-from .cost_model import Estimate, estimate_cost, get, load_pricing
+from .cost_model import Estimate, estimate_cost, load_pricing
 
 BUDGET = "aws:budgets/budget:Budget"
 STACK = "pulumi:pulumi:Stack"
@@ -57,7 +58,7 @@ def budget_of(stack: Stack, config: Mapping[str, Any]) -> tuple[Resource, float,
         subject = subject or (stack.resources[0] if stack.resources else None)
         return (subject, float(configured), "monthlyBudgetUsd in the policy config") if subject else None
     for budget in budgets:
-        limit = get(budget.props, "limitAmount")
+        limit = budget.props.get("limitAmount")
         if limit is not None:
             return budget, float(limit), f"the limitAmount of budget {budget.name}"
     return None
@@ -75,11 +76,13 @@ def over_budget_message(estimate: Estimate, budget: float, source: str) -> str:
 
 
 def _monthly_usd_cost(budget: Resource) -> bool:
+    # Read, not cost_model.get: an unknown budget raises ("can't run during preview") instead of
+    # reading as no budget, which would skip the verdict.
     props = budget.props
     return (
-        get(props, "budgetType") == "COST"
-        and get(props, "timeUnit") == "MONTHLY"
-        and get(props, "limitUnit") in (None, "USD")
+        props.get("budgetType") == "COST"
+        and props.get("timeUnit") == "MONTHLY"
+        and props.get("limitUnit") in (None, "USD")
     )
 
 

@@ -271,6 +271,43 @@ def ecs_service(r: Resource, stack: Stack, pricing: Pricing) -> Iterator[LineIte
         f"{' + public IPv4 each' if ipv4 else ''}, {pricing.hours:g} h"
     )
     yield item(r, billed, monthly(low), monthly(high))
+    # --- issue 16: traffic-shifting deployments run a second full task set for a while ---
+    window = _shift_minutes(r)
+    if window:
+        hours = window / 60 * DEPLOYMENTS_PER_MONTH_MAX
+        extra = monthly(high) / pricing.hours * hours
+        yield item(
+            r,
+            f"{get(r.props, 'deploymentConfiguration', 'strategy')}: a second set of up to {high} tasks for "
+            f"{window:g} min per deployment (traffic shifting and bake time), maximum only, at "
+            f"{DEPLOYMENTS_PER_MONTH_MAX} deployments a month; the second target group is free",
+            0,
+            extra,
+        )
+
+
+# The maximum's deployment count: one release a day. The minimum assumes none.
+DEPLOYMENTS_PER_MONTH_MAX = 30
+
+
+def _shift_minutes(service: Resource) -> float:
+    """Minutes a blue/green, canary or linear deployment runs both task sets; 0 for rolling."""
+    config = get(service.props, "deploymentConfiguration", default=None) or {}
+    strategy = get(config, "strategy", default="ROLLING")
+    if strategy not in ("BLUE_GREEN", "CANARY", "LINEAR"):
+        return 0.0
+    minutes = float(get(config, "bakeTimeInMinutes", default=0) or 0)
+    if strategy == "CANARY":
+        minutes += float(get(config, "canaryConfiguration", "canaryBakeTimeInMinutes", default=0) or 0)
+    elif strategy == "LINEAR":
+        step = float(get(config, "linearConfiguration", "stepPercent", default=10) or 10)
+        steps = max(1, -(-100 // step))  # the last step reaches 100% and has no wait after it
+        wait = float(get(config, "linearConfiguration", "stepBakeTimeInMinutes", default=0) or 0)
+        minutes += (steps - 1) * wait
+    return minutes
+
+
+# --- end issue 16 ---
 
 
 def split_tasks(tasks: int, strategy: Strategy) -> tuple[float, float]:
@@ -352,7 +389,15 @@ def ec2_instance(r: Resource, stack: Stack, pricing: Pricing) -> Iterator[LineIt
     billed = (
         f"{type_} instance{' + public IPv4' if ipv4 else ''}, {pricing.hours:g} h + {volume:g} GB gp3 root"
     )
+    # Detailed monitoring: CloudWatch bills the instance's 1-minute metrics as custom metrics.
+    if get(r.props, "monitoring") is True:
+        usd += DETAILED_MONITORING_METRICS * price(pricing, "cloudwatch.metric")
+        billed += f" + detailed monitoring ({DETAILED_MONITORING_METRICS} metrics)"
     yield item(r, billed + (f"; {out_gb:g} GB out to the internet (assumed)" if nat else ""), usd)
+
+
+# The metrics EC2 detailed monitoring bills per instance (CloudWatch pricing page's example).
+DETAILED_MONITORING_METRICS = 7
 
 
 # --- network ---------------------------------------------------------------------------------------
@@ -538,10 +583,21 @@ def dashboard(r: Resource, stack: Stack, pricing: Pricing) -> Iterator[LineItem]
     yield item(r, "1 dashboard", price(pricing, "cloudwatch.dashboard"))
 
 
+DAYS_PER_MONTH = 365 / 12
+
+
 @handles("aws:cloudwatch/logGroup:LogGroup")
 def log_group(r: Resource, stack: Stack, pricing: Pricing) -> Iterator[LineItem]:
+    # Once a group is as old as its retention it holds that many days of logs: the storage of a
+    # year's retention is what a prod stack pays every month from its second year on.
     gb = pricing.assume("logIngestionGbPerLogGroup")
-    yield item(r, f"log ingestion, {gb:g} GB (assumed)", gb * price(pricing, "cloudwatch.logs.ingestion"))
+    days = float(get(r.props, "retentionInDays", default=0))
+    months = days / DAYS_PER_MONTH if days > 0 else pricing.assume("logStoredMonthsIfNeverExpiring")
+    kept = f"{days:g} days kept" if days > 0 else "never expires, first year"
+    stored = gb * months
+    usd = gb * price(pricing, "cloudwatch.logs.ingestion")
+    usd += stored * price(pricing, "cloudwatch.logs.storage")
+    yield item(r, f"{gb:g} GB/month ingested + {stored:.3g} GB stored ({kept}), assumed", usd)
 
 
 @handles("aws:wafv2/webAcl:WebAcl")

@@ -3,9 +3,10 @@
 Covers EC2.2 (default security group closed, and adopted in every VPC), EC2.6 (a flow log per VPC),
 EC2.13/EC2.14 (no SSH/RDP from the internet), EC2.15 (subnets do not hand out public IPs),
 EC2.18 (the internet reaches TCP 80/443 only), EC2.19 (high-risk ports never open to the internet),
-and two of our own: data-tier security groups admit other security groups only, and the ALB's group
-admits exactly what its front door needs (CloudFront's VPC-origin group when internal, TCP 80/443
-when internet-facing).
+detailed monitoring of EC2 instances (no FSBP control; AWS Config's
+ec2-instance-detailed-monitoring-enabled, Checkov CKV_AWS_126), and two of our own: data-tier
+security groups admit other security groups only, and the ALB's group admits exactly what its
+front door needs (CloudFront's VPC-origin group when internal, TCP 80/443 when internet-facing).
 
 A VPC is either a plain ``aws:ec2/vpc:Vpc`` or an ``awsx:ec2:Vpc`` component whose children (the
 real VPC, its subnets) only exist in a real preview; a flow log or default security group whose
@@ -13,7 +14,9 @@ real VPC, its subnets) only exist in a real preview; a flow log or default secur
 
 Deliberately not covered: EC2.10 (an EC2 interface endpoint costs money and Fargate does not need
 it), EC2.16/EC2.21 (the stack creates no network ACLs), EC2.172 (account-level VPC Block Public
-Access conflicts with an internet-facing ALB), instance/EBS/launch-template controls (Fargate only).
+Access conflicts with an internet-facing ALB), the instance/EBS/launch-template controls (the
+services run on Fargate; the only instances, the optional NAT instances, have IMDSv2, no key pair and
+encrypted root volumes by construction).
 """
 
 import ipaddress
@@ -28,6 +31,7 @@ from ._framework import (
     Severity,
     Stack,
     UnknownValueError,
+    each,
     is_set,
     resource_rule,
     stack_rule,
@@ -42,7 +46,11 @@ INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+# Private address space (RFC 1918): a VPC's own CIDR lies inside it, the internet never does.
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
+INSTANCE = "aws:ec2/instance:Instance"
 DATA_TIER = (
     ("aws:rds/instance:Instance", "vpcSecurityGroupIds"),
     ("aws:rds/cluster:Cluster", "vpcSecurityGroupIds"),
@@ -256,6 +264,22 @@ def ec2_subnet_no_auto_public_ip(subnet: Resource) -> Iterator[str]:
         )
 
 
+@resource_rule(
+    "ec2-instance-detailed-monitoring",
+    types=[INSTANCE],
+    controls=["CKV_AWS_126"],
+    severity=Severity.LOW,
+    description="EC2 instances have detailed monitoring: CloudWatch metrics every minute.",
+)
+def ec2_instance_detailed_monitoring(instance: Resource) -> Iterator[str]:
+    """An unknown ``monitoring`` raises, so the preview says the check waits for the update."""
+    if instance.props.get("monitoring") is not True:
+        yield (
+            "monitoring is not true: set monitoring=True for 1-minute CloudWatch metrics (about $2.10 per "
+            "instance-month), so a saturated instance shows before 5-minute averages smooth it away"
+        )
+
+
 # --- VPC-level stack rules -------------------------------------------------------------------------
 
 
@@ -311,20 +335,17 @@ def ec2_vpc_default_security_group_adopted(stack: Stack) -> Iterator[Finding]:
 # --- who may reach the data tier and the load balancer -------------------------------------------
 
 
-def _group_ingress(stack: Stack, group: Resource) -> list[tuple[Resource, Ingress]]:
-    """Every ingress entry on ``group``: inline ones and those of rules attached to it."""
-    found = [(group, e) for e in _safe(lambda: ingress_entries(group))]
-    for rule in stack.referencing(group, "securityGroupId", INGRESS_RULE, SECURITY_GROUP_RULE):
-        found += [(rule, e) for e in _safe(lambda rule=rule: ingress_entries(rule))]
-    return found
-
-
-def _safe(read: Any) -> list[Ingress]:
-    # A stack rule keeps its other verdicts when one entry is not known until the update.
-    try:
-        return read()
-    except UnknownValueError:
-        return []
+def _group_ingress(stack: Stack, group: Resource) -> tuple[list[tuple[Resource, Ingress]], list[Finding]]:
+    """Every ingress entry on ``group``: inline ones and those of rules attached to it; and a
+    waiting finding for each of them not known until the update (the others keep their verdicts)."""
+    found: list[tuple[Resource, Ingress]] = []
+    waiting: list[Finding] = []
+    for source in [group, *stack.referencing(group, "securityGroupId", INGRESS_RULE, SECURITY_GROUP_RULE)]:
+        try:
+            found += [(source, e) for e in ingress_entries(source)]
+        except UnknownValueError as err:
+            waiting.append(Finding.waiting(source, err))
+    return found, waiting
 
 
 def _groups_of(stack: Stack, resource: Resource, prop: str) -> list[Resource]:
@@ -343,7 +364,9 @@ def ec2_data_tier_ingress_from_security_groups_only(stack: Stack) -> Iterator[Fi
         for store in stack.of_type(type_):
             groups.update({g.urn: g for g in _groups_of(stack, store, prop)})
     for group in groups.values():
-        for source, entry in _group_ingress(stack, group):
+        entries, waiting = _group_ingress(stack, group)
+        yield from waiting
+        for source, entry in entries:
             if entry.cidrs:
                 yield Finding(
                     source,
@@ -368,16 +391,52 @@ def _from_vpc_origin(stack: Stack, source: Resource) -> bool:
     severity=Severity.HIGH,
     description=(
         "An internal ALB's security group admits only CloudFront's VPC-origin group; an internet-facing "
-        "ALB's admits only TCP 80 and 443."
+        "ALB's admits only TCP 80 and 443; either may admit private addresses on a test listener's port."
     ),
 )
 def ec2_alb_ingress_matches_front_door(stack: Stack) -> Iterator[Finding]:
-    for lb in stack.of_type(*LOAD_BALANCERS):
-        if lb.props.get("loadBalancerType", "application") != "application":
-            continue
+    return each(stack.of_type(*LOAD_BALANCERS), lambda lb: _front_door_ingress(stack, lb))
+
+
+def _test_listener_ports(stack: Stack, lb: Resource) -> set[int]:
+    """Ports of ``lb``'s listeners other than 80 and 443: the blue/green test listener's."""
+    ports = set()
+    for listener in stack.referencing(lb, "loadBalancerArn", *LISTENERS):
+        port = listener.props.get("port")
+        if isinstance(port, int | float) and int(port) not in (80, 443):
+            ports.add(int(port))
+    return ports
+
+
+def _private_on_test_port(entry: Ingress, test_ports: set[int]) -> bool:
+    # A deployment's test traffic comes from inside the VPC (a smoke test in CI, an operator on
+    # Session Manager): private CIDRs on exactly a test listener's port, nothing else.
+    if entry.security_groups or not entry.cidrs or entry.all_ports or entry.from_port != entry.to_port:
+        return False
+    networks = [ipaddress.ip_network(c, strict=False) for c in entry.cidrs]
+    in_private = all(
+        isinstance(n, ipaddress.IPv4Network) and any(n.subnet_of(r) for r in PRIVATE_RANGES) for n in networks
+    )
+    return in_private and entry.from_port in test_ports
+
+
+def admits_private_test_traffic_only(stack: Stack, lb: Resource, rule: Resource) -> bool:
+    """Whether an ingress ``rule`` on ``lb``'s group admits only private addresses on a test port."""
+    entries = ingress_entries(rule)
+    test_ports = _test_listener_ports(stack, lb)
+    return bool(entries) and all(_private_on_test_port(e, test_ports) for e in entries)
+
+
+def _front_door_ingress(stack: Stack, lb: Resource) -> Iterator[Finding]:
+    if lb.props.get("loadBalancerType", "application") == "application":
         internal = lb.props.get("internal") is True
+        test_ports = _test_listener_ports(stack, lb)
         for group in _groups_of(stack, lb, "securityGroups"):
-            for source, entry in _group_ingress(stack, group):
+            entries, waiting = _group_ingress(stack, group)
+            yield from waiting
+            for source, entry in entries:
+                if _private_on_test_port(entry, test_ports):
+                    continue
                 if internal and (
                     entry.cidrs or not entry.security_groups or not _from_vpc_origin(stack, source)
                 ):
@@ -403,6 +462,7 @@ RULES: tuple[Rule, ...] = (
     ec2_no_world_high_risk_ports,
     ec2_no_world_ssh_rdp,
     ec2_subnet_no_auto_public_ip,
+    ec2_instance_detailed_monitoring,
     ec2_data_tier_ingress_from_security_groups_only,
     ec2_alb_ingress_matches_front_door,
 )

@@ -10,8 +10,9 @@ API service in production.
 Decisions:
 
 - ``containerDefinitions`` is a JSON string that usually interpolates outputs (image URI, log
-  group, secret ARNs), so it is unknown during a real preview: the container rules then skip
-  the task definition and run on ``pulumi up``.
+  group, secret ARNs), so it is unknown in the first preview of a stack: the container rules then
+  report "can't run during preview" on the task definition (never a pass) and check it on
+  ``pulumi up``.
 - Non-root user: a container ``user`` of ``root``, ``0`` or ``0:<group>``/``root:<group>`` is
   rejected. A container without ``user`` passes: it runs as the image's ``USER``, which only
   the image build can check (ECS.20 fails a missing user; we accept it on purpose, since the
@@ -28,6 +29,12 @@ Decisions:
   a worker's count follows its queue and may be 1. With an Application Auto Scaling target on
   the service (its ``resourceId`` computed from the service) the target's ``minCapacity`` and
   every scheduled action's ``minCapacity`` must be at least 2; without one, ``desiredCount``.
+- Alarm rollback (production_only) applies to services with ``loadBalancers`` (the API): its
+  ``alarms`` must have ``enable`` and ``rollback`` true and name at least one alarm. Any strategy
+  passes, rolling included: ECS watches the alarms during a rolling deployment and its bake time
+  too, and rolls back the same way; blueGreen (the prod profile's default) adds the test listener
+  and instant traffic rollback, but a stack may choose rolling (e.g. to avoid doubling tasks) and
+  keep the guarantee the rule is about, that a release whose errors fire an alarm is undone.
 - ECS.10: the stack pins ``platformVersion`` 1.4.0 (components/compute/container_service.py: a new
   platform version should arrive as a reviewed change). 1.4.0 is the current Linux version, so a
   Fargate service pinned to exactly that version is a design exception, whatever the service is
@@ -49,8 +56,9 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
+    each,
     is_set,
-    is_unknown,
+    parse_json,
     resource_rule,
     stack_rule,
 )
@@ -80,15 +88,10 @@ PINNED_PLATFORM_REASON = (
 
 
 def containers(task: Resource) -> list[Mapping[str, Any]]:
-    """The task's container definitions; empty when unknown until the update (checked then)."""
-    if is_unknown(task.props, "containerDefinitions"):
-        return []
-    raw = task.props.get("containerDefinitions")
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return []
+    """The task's container definitions; raises ``UnknownValueError`` while they are not known (so
+    the rule says "can't run during preview" instead of seeing no container), and so does reading
+    a field of one that is unknown."""
+    raw = parse_json(task.props, "containerDefinitions")
     if isinstance(raw, str) or not isinstance(raw, Sequence):
         return []
     return [c for c in raw if isinstance(c, Mapping)]
@@ -276,6 +279,50 @@ def ecs_cluster_container_insights(cluster: Resource) -> Iterator[str]:
         yield f'setting {INSIGHTS} is {shown}: add {{name: "{INSIGHTS}", value: "enabled"}} (or "enhanced")'
 
 
+@stack_rule(
+    "ecs-exec-sessions-encrypted-and-logged",
+    controls=["CKV_AWS_224", "CKV_AWS_223"],
+    severity=Severity.MEDIUM,
+    description=(
+        "A cluster running a service with ECS Exec (enableExecuteCommand) encrypts the sessions "
+        "with a KMS key and logs them (executeCommandConfiguration: kmsKeyId, logging OVERRIDE to "
+        "an encrypted CloudWatch log group or S3)."
+    ),
+)
+def ecs_exec_sessions_encrypted_and_logged(stack: Stack) -> Iterator[Finding]:
+    # No FSBP control covers ECS Exec; Checkov's cluster checks do. A shell into a production
+    # container is the break-glass path: who ran what must be kept, and kept out of the app's logs.
+    for cluster in stack.of_type(CLUSTER):
+        exec_services = [
+            s.name
+            for s in stack.referencing(cluster, "cluster", SERVICE)
+            if s.props.get("enableExecuteCommand") is True
+        ]
+        if exec_services:
+            yield from (Finding(cluster, p) for p in _exec_config_problems(cluster, exec_services))
+
+
+def _exec_config_problems(cluster: Resource, services: list[str]) -> Iterator[str]:
+    who = f"ECS Exec is on for {', '.join(sorted(services))}"
+    config = (cluster.props.get("configuration") or {}).get("executeCommandConfiguration") or {}
+    if not is_set(config, "kmsKeyId"):
+        yield f"{who}: set configuration.executeCommandConfiguration.kmsKeyId so sessions are encrypted"
+    logging = config.get("logging")
+    if logging != "OVERRIDE":
+        shown = f'"{logging}"' if logging else "not set (DEFAULT)"
+        yield (
+            f'{who}: executeCommandConfiguration.logging is {shown}: set "OVERRIDE" with a '
+            "logConfiguration, so each session's commands and output are kept apart from the app's logs"
+        )
+        return
+    log = config.get("logConfiguration") or {}
+    to_cloudwatch = is_set(log, "cloudWatchLogGroupName")
+    if not to_cloudwatch and not is_set(log, "s3BucketName"):
+        yield f"{who}: logConfiguration names no cloudWatchLogGroupName or s3BucketName"
+    if to_cloudwatch and log.get("cloudWatchEncryptionEnabled") is not True:
+        yield f"{who}: set logConfiguration.cloudWatchEncryptionEnabled true (the log group has a KMS key)"
+
+
 def _count(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -288,39 +335,71 @@ def _count(value: Any) -> int | None:
     production_only=True,
 )
 def ecs_service_two_tasks(stack: Stack) -> Iterator[Finding]:
-    for service in stack.of_type(SERVICE):
-        if not is_set(service.props, "loadBalancers"):
-            continue  # a worker: its count follows its queue
-        targets = stack.referencing(service, "resourceId", SCALING_TARGET)
-        if not targets:
-            desired = _count(service.props.get("desiredCount"))
-            if desired is None or desired < MIN_PRODUCTION_TASKS:
-                shown = "not set (0)" if desired is None else str(desired)
-                yield Finding(
-                    service,
-                    f"desiredCount is {shown}: set it to at least {MIN_PRODUCTION_TASKS} so one task can "
-                    "fail or be replaced without an outage",
-                )
-            continue
-        for target in targets:
-            minimum = _count(target.props.get("minCapacity"))
-            if minimum is None or minimum < MIN_PRODUCTION_TASKS:
-                yield Finding(
-                    target,
-                    f"minCapacity is {minimum}: set it to at least {MIN_PRODUCTION_TASKS} so the service "
-                    "never scales down to a single task",
-                )
-        # Scheduled actions name the target's resourceId (the stack's way) or the service's.
-        scaled = [service, *targets]
-        actions = {a.urn: a for t in scaled for a in stack.referencing(t, "resourceId", SCHEDULED_ACTION)}
-        for action in actions.values():
-            scheduled = _count((action.props.get("scalableTargetAction") or {}).get("minCapacity"))
-            if scheduled is not None and scheduled < MIN_PRODUCTION_TASKS:
-                yield Finding(
-                    action,
-                    f"scalableTargetAction.minCapacity is {scheduled}: keep it at least "
-                    f"{MIN_PRODUCTION_TASKS} so the schedule does not leave one task or none",
-                )
+    return each(stack.of_type(SERVICE), lambda service: _two_tasks(stack, service))
+
+
+def _two_tasks(stack: Stack, service: Resource) -> Iterator[Finding]:
+    # An unknown loadBalancers counts as set: the stricter reading, checked as the API's count.
+    if not is_set(service.props, "loadBalancers"):
+        return  # a worker: its count follows its queue
+    targets = stack.referencing(service, "resourceId", SCALING_TARGET)
+    if not targets:
+        desired = _count(service.props.get("desiredCount"))
+        if desired is None or desired < MIN_PRODUCTION_TASKS:
+            shown = "not set (0)" if desired is None else str(desired)
+            yield Finding(
+                service,
+                f"desiredCount is {shown}: set it to at least {MIN_PRODUCTION_TASKS} so one task can "
+                "fail or be replaced without an outage",
+            )
+        return
+    for target in targets:
+        minimum = _count(target.props.get("minCapacity"))
+        if minimum is None or minimum < MIN_PRODUCTION_TASKS:
+            yield Finding(
+                target,
+                f"minCapacity is {minimum}: set it to at least {MIN_PRODUCTION_TASKS} so the service "
+                "never scales down to a single task",
+            )
+    # Scheduled actions name the target's resourceId (the stack's way) or the service's.
+    scaled = [service, *targets]
+    actions = {a.urn: a for t in scaled for a in stack.referencing(t, "resourceId", SCHEDULED_ACTION)}
+    for action in actions.values():
+        scheduled = _count((action.props.get("scalableTargetAction") or {}).get("minCapacity"))
+        if scheduled is not None and scheduled < MIN_PRODUCTION_TASKS:
+            yield Finding(
+                action,
+                f"scalableTargetAction.minCapacity is {scheduled}: keep it at least "
+                f"{MIN_PRODUCTION_TASKS} so the schedule does not leave one task or none",
+            )
+
+
+@resource_rule(
+    "ecs-service-alarm-rollback",
+    types=[SERVICE],
+    controls=["webapp"],
+    severity=Severity.MEDIUM,
+    description="The API service behind the load balancer rolls a deployment back when its alarms fire.",
+    production_only=True,
+)
+def ecs_service_alarm_rollback(service: Resource) -> Iterator[str]:
+    if not is_set(service.props, "loadBalancers"):
+        return  # a worker: it has no load balancer health to watch
+    # Reading an unknown `alarms` raises: "can't run during preview", decided again on `pulumi up`.
+    alarms = service.props["alarms"] if "alarms" in list(service.props.keys()) else None
+    alarms = alarms if isinstance(alarms, Mapping) else {}
+    names = [n for n in alarms.get("alarmNames") or [] if n]
+    missing = [key for key in ("enable", "rollback") if alarms.get(key) is not True]
+    if not alarms:
+        yield (
+            "alarms is not set: add {alarmNames: [its 5xx and unhealthy-host alarms], enable: true, "
+            "rollback: true} so ECS undoes a release whose errors fire an alarm"
+        )
+        return
+    if missing:
+        yield f"alarms.{' and alarms.'.join(missing)} must be true: ECS then rolls back when an alarm fires"
+    if not names:
+        yield "alarms.alarmNames is empty: name the service's 5xx and unhealthy-host alarms"
 
 
 RULES: tuple[Rule, ...] = (
@@ -332,7 +411,9 @@ RULES: tuple[Rule, ...] = (
     ecs_container_logging,
     ecs_fargate_latest_platform,
     ecs_cluster_container_insights,
+    ecs_exec_sessions_encrypted_and_logged,
     ecs_no_host_network_mode,
     ecs_non_root_user,
     ecs_service_two_tasks,
+    ecs_service_alarm_rollback,
 )

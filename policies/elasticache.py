@@ -21,8 +21,9 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
+    each,
+    has_items,
     is_set,
-    is_unknown,
     resource_rule,
     stack_rule,
 )
@@ -40,11 +41,6 @@ def _standalone(cache: Resource) -> bool:
 
 def _memcached(cache: Resource) -> bool:
     return cache.type == CACHE_CLUSTER and cache.props.get("engine") == "memcached"
-
-
-def _has_items(cache: Resource, key: str) -> bool:
-    # Not is_set: an empty list arrives as a list proxy, which is not equal to [].
-    return is_unknown(cache.props, key) or len(list(cache.props.get(key) or [])) > 0
 
 
 def _shown(cache: Resource, key: str) -> str:
@@ -147,7 +143,8 @@ def elasticache_encrypted_in_transit(group: Resource) -> Iterator[str]:
     description="Replication groups require a password: a Redis AUTH token or an RBAC user group.",
 )
 def elasticache_auth(group: Resource) -> Iterator[str]:
-    if not is_set(group.props, "authToken") and not _has_items(group, "userGroupIds"):
+    # An unknown authToken is a generated password (set); an unknown list of groups may be empty.
+    if not is_set(group.props, "authToken") and not has_items(group.props, "userGroupIds"):
         yield (
             "neither authToken nor userGroupIds is set: set an AUTH token (with transit encryption) or an "
             "RBAC user group so clients must authenticate"
@@ -162,9 +159,10 @@ def elasticache_auth(group: Resource) -> Iterator[str]:
     description="ElastiCache uses a subnet group of its own, not the default one.",
 )
 def elasticache_custom_subnet_group(cache: Resource) -> Iterator[str]:
-    if not _standalone(cache) or is_unknown(cache.props, "subnetGroupName"):
+    if not _standalone(cache):
         return
-    if not is_set(cache.props, "subnetGroupName"):
+    # Read, not is_set: an unknown name may still turn out to be "default".
+    if not cache.props.get("subnetGroupName"):
         yield (
             "subnetGroupName is not set, so the default subnet group is used: create one on isolated subnets"
         )
@@ -188,9 +186,10 @@ def elasticache_private_subnets(stack: Stack) -> Iterator[Finding]:
                 "subnetGroupName does not come from a SubnetGroup of this stack, so its subnets cannot be "
                 "checked: create the subnet group on the network's isolated subnets",
             )
-    for group in stack.of_type(CACHE_SUBNET_GROUP):
-        for problem in subnet_source_problems(stack, group):
-            yield Finding(group, problem)
+    yield from each(
+        stack.of_type(CACHE_SUBNET_GROUP),
+        lambda group: (Finding(group, problem) for problem in subnet_source_problems(stack, group)),
+    )
 
 
 RULES: tuple[Rule, ...] = (

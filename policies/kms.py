@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import iam
-from ._framework import Resource, Rule, Severity, is_unknown, resource_rule
+from ._framework import Resource, Rule, Severity, parse_json, resource_rule
 
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
@@ -57,9 +57,7 @@ def _shown(value: Any) -> str:
     description='A key policy does not allow Principal "*" unless a condition restricts who it is.',
 )
 def kms_key_not_public(key: Resource) -> Iterator[str]:
-    if is_unknown(key.props, "policy"):
-        return
-    document = iam.parse(key.props.get("policy"))
+    document = iam.parse(parse_json(key.props, "policy"))
     if document is None:
         return
     for where, statement in iam.allow_statements(document):

@@ -28,9 +28,9 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
-    UnknownValueError,
+    each,
+    has_items,
     is_set,
-    is_unknown,
     resource_rule,
     stack_rule,
 )
@@ -281,45 +281,35 @@ def rds_final_snapshot(db: Resource) -> Iterator[str]:
     production_only=True,
 )
 def rds_cluster_multi_az(stack: Stack) -> Iterator[Finding]:
-    for cluster in stack.of_type(RDS_CLUSTER):
-        if not str(cluster.props.get("engine") or "").startswith("aurora"):
-            continue  # Multi-AZ DB clusters always span three AZs
-        members = stack.referencing(cluster, "clusterIdentifier", RDS_CLUSTER_INSTANCE)
-        if len(members) < 2:
-            yield Finding(
-                cluster,
-                f"has {len(members)} cluster instance(s): add a reader (database.readReplicas 1 or more) "
-                "so a failover has an instance in another AZ",
-            )
-            continue
-        zones = {
-            str(m.props.get("availabilityZone"))
-            for m in members
-            if not is_unknown(m.props, "availabilityZone") and is_set(m.props, "availabilityZone")
-        }
-        pinned = all(
-            is_set(m.props, "availabilityZone") and not is_unknown(m.props, "availabilityZone")
-            for m in members
+    return each(stack.of_type(RDS_CLUSTER), lambda cluster: _cluster_spread(stack, cluster))
+
+
+def _cluster_spread(stack: Stack, cluster: Resource) -> Iterator[Finding]:
+    if not str(cluster.props.get("engine") or "").startswith("aurora"):
+        return  # Multi-AZ DB clusters always span three AZs
+    members = stack.referencing(cluster, "clusterIdentifier", RDS_CLUSTER_INSTANCE)
+    if len(members) < 2:
+        yield Finding(
+            cluster,
+            f"has {len(members)} cluster instance(s): add a reader (database.readReplicas 1 or more) "
+            "so a failover has an instance in another AZ",
         )
-        if pinned and len(zones) == 1:
-            yield Finding(
-                cluster,
-                f"every instance is pinned to {zones.pop()}: leave availabilityZone unset or "
-                f"spread them over AZs",
-            )
+        return
+    # An unknown zone raises: it may turn out to be the others' zone.
+    zones = [m.props.get("availabilityZone") for m in members]
+    if all(zones) and len(set(zones)) == 1:
+        yield Finding(
+            cluster,
+            f"every instance is pinned to {zones[0]}: leave availabilityZone unset or spread them over AZs",
+        )
 
 
-def _force_ssl(group: Resource) -> bool | None:
-    """Whether the group sets ``rds.force_ssl`` to 1; None when its parameters are not known yet."""
-    if is_unknown(group.props, "parameters"):
-        return None
-    try:
-        for parameter in group.props.get("parameters") or []:
-            if parameter.get("name") == "rds.force_ssl":
-                value = parameter.get("value")
-                return str(value).strip() in ("1", "1.0")
-    except UnknownValueError:
-        return None
+def _force_ssl(group: Resource) -> bool:
+    """Whether the group sets ``rds.force_ssl`` to 1; raises while its parameters are not known."""
+    for parameter in group.props.get("parameters") or []:
+        if parameter.get("name") == "rds.force_ssl":
+            value = parameter.get("value")
+            return str(value).strip() in ("1", "1.0")
     return False
 
 
@@ -337,23 +327,32 @@ def rds_force_ssl(stack: Stack) -> Iterator[Finding]:
         (RDS_CLUSTER, "dbClusterParameterGroupName", RDS_CLUSTER_PARAMETER_GROUP),
     )
     for db_type, prop, group_type in links:
-        for db in stack.of_type(db_type):
-            if db.props.get("engine") not in POSTGRES_ENGINES:
-                continue
-            groups = [g for g in stack.referenced_by(db, prop) if g.type == group_type]
-            if not groups:
-                yield Finding(
-                    db,
-                    f"{prop} does not come from a {group_type.rsplit(':', 1)[-1]} of this stack, "
-                    "so TLS cannot be shown to be required: attach one that sets rds.force_ssl to 1",
-                )
-            for group in groups:
-                if _force_ssl(group) is False:
-                    yield Finding(
-                        group,
-                        'parameters do not set rds.force_ssl to "1": add it so the database refuses '
-                        "connections without TLS",
-                    )
+        yield from each(
+            stack.of_type(db_type),
+            lambda db, prop=prop, group_type=group_type: _force_ssl_findings(stack, db, prop, group_type),
+        )
+
+
+def _force_ssl_findings(stack: Stack, db: Resource, prop: str, group_type: str) -> Iterator[Finding]:
+    if db.props.get("engine") not in POSTGRES_ENGINES:
+        return
+    groups = [g for g in stack.referenced_by(db, prop) if g.type == group_type]
+    if not groups:
+        yield Finding(
+            db,
+            f"{prop} does not come from a {group_type.rsplit(':', 1)[-1]} of this stack, "
+            "so TLS cannot be shown to be required: attach one that sets rds.force_ssl to 1",
+        )
+    yield from each(groups, _force_ssl_finding)
+
+
+def _force_ssl_finding(group: Resource) -> Iterator[Finding]:
+    if not _force_ssl(group):
+        yield Finding(
+            group,
+            'parameters do not set rds.force_ssl to "1": add it so the database refuses '
+            "connections without TLS",
+        )
 
 
 def subnet_source_problems(stack: Stack, group: Resource) -> list[str]:
@@ -372,8 +371,7 @@ def subnet_source_problems(stack: Stack, group: Resource) -> list[str]:
     problems = [
         f"subnetIds include {subnet.name}, a public subnet (mapPublicIpOnLaunch true): use isolated subnets"
         for subnet in subnets
-        if not is_unknown(subnet.props, "mapPublicIpOnLaunch")
-        and subnet.props.get("mapPublicIpOnLaunch") is True
+        if subnet.props.get("mapPublicIpOnLaunch") is True
     ]
     for vpc in vpcs:
         types = _awsx_subnet_types(vpc)
@@ -386,13 +384,11 @@ def subnet_source_problems(stack: Stack, group: Resource) -> list[str]:
 
 
 def _awsx_subnet_types(vpc: Resource) -> Sequence[str] | None:
-    """The lower-cased subnet types of an awsx VPC; None when unknown or left to awsx's defaults."""
-    if is_unknown(vpc.props, "subnetSpecs") or not is_set(vpc.props, "subnetSpecs"):
+    """The lower-cased subnet types of an awsx VPC; None when left to awsx's defaults. Raises while
+    the specs are not known (they decide whether the subnets are private)."""
+    if not has_items(vpc.props, "subnetSpecs"):
         return None
-    try:
-        return [str(spec.get("type") or "").lower() for spec in vpc.props.get("subnetSpecs") or []]
-    except UnknownValueError:
-        return None
+    return [str(spec.get("type") or "").lower() for spec in vpc.props.get("subnetSpecs") or []]
 
 
 @stack_rule(
@@ -409,9 +405,10 @@ def rds_private_subnets(stack: Stack) -> Iterator[Finding]:
                 "dbSubnetGroupName does not come from a SubnetGroup of this stack, so its subnets cannot be "
                 "checked: create the subnet group on the network's isolated subnets",
             )
-    for group in stack.of_type(RDS_SUBNET_GROUP):
-        for problem in subnet_source_problems(stack, group):
-            yield Finding(group, problem)
+    yield from each(
+        stack.of_type(RDS_SUBNET_GROUP),
+        lambda group: (Finding(group, problem) for problem in subnet_source_problems(stack, group)),
+    )
 
 
 RULES: tuple[Rule, ...] = (

@@ -11,8 +11,10 @@ setting. Inline ``acl``/``grants``/``policy`` are still checked for public or da
 Covered: S3.2/S3.3 (no public read or write through a policy or an ACL), S3.5 (TLS-only policy),
 S3.6 (no dangerous actions for other accounts), S3.8 (bucket-level Block Public Access), S3.9
 (server access logging, production only), S3.10/S3.13 (lifecycle; versioned buckets expire
-noncurrent versions), S3.12 (ACLs disabled), S3.14 (versioning), S3.17 (SSE-KMS) and a default
-encryption configuration at all (S3.4, retired by AWS once SSE-S3 became the default; kept).
+noncurrent versions), S3.12 (ACLs disabled), S3.14 (versioning), S3.17 (SSE-KMS), a default
+encryption configuration at all (S3.4, retired by AWS once SSE-S3 became the default; kept), and
+a whole-bucket lifecycle rule aborting incomplete multipart uploads (no FSBP control; Checkov
+CKV_AWS_300).
 
 Design exceptions, decided from the bucket's relationships in the stack whatever it is called:
 S3.17 for a bucket that ALB access logs or S3 server access logs are delivered to (both deliveries
@@ -38,9 +40,8 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
-    UnknownValueError,
+    each,
     is_set,
-    is_unknown,
     resource_rule,
     stack_rule,
 )
@@ -146,13 +147,11 @@ def _plain(value: Any) -> Any:
 
 
 def _known(props: Mapping[str, Any], key: str) -> Any:
-    """``props[key]`` as plain data, or None when absent or not known yet (checked on ``up``)."""
+    """``props[key]`` as plain data, or None when absent; raises ``UnknownValueError`` while any
+    part of it is not known (the rule can't run during the preview and checks it on ``up``)."""
     if key not in list(props.keys()):
         return None
-    try:
-        return _plain(props[key])
-    except UnknownValueError:
-        return None
+    return _plain(props[key])
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -162,7 +161,8 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _statements(props: Mapping[str, Any], key: str = "policy") -> list[dict[str, Any]]:
-    """The statements of a policy given as a JSON string or a dict; [] when unknown or unparsable."""
+    """The statements of a policy given as a JSON string or a dict; [] when unparsable (raises
+    while unknown)."""
     document = _known(props, key)
     if isinstance(document, str):
         try:
@@ -236,8 +236,10 @@ def _trail_target(stack: Stack, bucket: Resource) -> bool:
 def _read_through_oac(stack: Stack, bucket: Resource) -> bool:
     """Whether a distribution's origins come from ``bucket`` and one of them signs with an OAC."""
     for distribution in stack.referencing(bucket, "origins", DISTRIBUTION):
-        origins = _as_list(_known(distribution.props, "origins"))
-        if any(isinstance(o, dict) and o.get("originAccessControlId") for o in origins):
+        # Not _known: the origins' domain names are unknown in a first preview, the OAC's id too,
+        # but an OAC id is a reference (set once known).
+        origins = distribution.props.get("origins") or []
+        if any(isinstance(o, Mapping) and is_set(o, "originAccessControlId") for o in origins):
             return True
     return False
 
@@ -284,7 +286,7 @@ def _settings(stack: Stack, bucket: Resource, *types: str) -> list[Resource]:
 def s3_no_public_access(resource: Resource) -> Iterator[str]:
     """Flags Allow statements for "*" without a condition pinning the caller, and public ACLs.
 
-    Unknown policies and ACLs are skipped during a preview; the rule sees them on ``up``.
+    A policy or ACL not known yet raises: "can't run during preview", checked on ``up``.
     """
     props = resource.props
     for index, statement in enumerate(_statements(props)):
@@ -378,12 +380,12 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     "on the bucket and its objects.",
 )
 def s3_deny_insecure_transport(stack: Stack) -> Iterator[Finding]:
-    """A policy not known yet (built from the bucket's ARN) is skipped; ``up`` checks it."""
-    for bucket in _buckets(stack):
+    """A policy not known yet (built from the bucket's ARN) can't be checked during the preview;
+    ``up`` checks it."""
+
+    def check(bucket: Resource) -> Iterator[Finding]:
         policies = _settings(stack, bucket, BUCKET_POLICY)
         sources = [(p, "policy") for p in policies] + [(bucket, "policy")]
-        if any(is_unknown(r.props, key) for r, key in sources):
-            continue
         statements = [s for r, key in sources for s in _statements(r.props, key)]
         if not any(_denies_insecure_transport(s) for s in statements):
             yield Finding(
@@ -391,6 +393,8 @@ def s3_deny_insecure_transport(stack: Stack) -> Iterator[Finding]:
                 "no bucket policy statement denies requests without TLS: add a Deny of s3:* for every "
                 'principal on the bucket and bucket/* with condition Bool aws:SecureTransport "false"',
             )
+
+    return each(_buckets(stack), check)
 
 
 # --- S3.8: Block Public Access --------------------------------------------------------------------
@@ -403,7 +407,7 @@ def s3_deny_insecure_transport(stack: Stack) -> Iterator[Finding]:
     description="Every bucket has a public access block with all four settings true.",
 )
 def s3_block_public_access(stack: Stack) -> Iterator[Finding]:
-    for bucket in _buckets(stack):
+    def check(bucket: Resource) -> Iterator[Finding]:
         blocks = _settings(stack, bucket, PUBLIC_ACCESS_BLOCK)
         if not blocks:
             yield Finding(
@@ -412,15 +416,13 @@ def s3_block_public_access(stack: Stack) -> Iterator[Finding]:
                 "ignorePublicAcls and restrictPublicBuckets true",
             )
         for block in blocks:
-            off = [
-                key
-                for key in PUBLIC_ACCESS_SETTINGS
-                if not is_unknown(block.props, key) and _known(block.props, key) is not True
-            ]
+            off = [key for key in PUBLIC_ACCESS_SETTINGS if _known(block.props, key) is not True]
             if off:
                 yield Finding(
                     block, f"{', '.join(off)} not true: set all four public access settings to true"
                 )
+
+    return each(_buckets(stack), check)
 
 
 # --- S3.12: ACLs disabled -------------------------------------------------------------------------
@@ -433,7 +435,7 @@ def s3_block_public_access(stack: Stack) -> Iterator[Finding]:
     description="Every bucket disables ACLs (object ownership BucketOwnerEnforced) and sets none.",
 )
 def s3_acls_disabled(stack: Stack) -> Iterator[Finding]:
-    for bucket in _buckets(stack):
+    def check(bucket: Resource) -> Iterator[Finding]:
         controls = _settings(stack, bucket, OWNERSHIP_CONTROLS)
         if not controls:
             yield Finding(
@@ -444,7 +446,7 @@ def s3_acls_disabled(stack: Stack) -> Iterator[Finding]:
         for control in controls:
             rule = _known(control.props, "rule")
             ownership = rule.get("objectOwnership") if isinstance(rule, dict) else None
-            if not is_unknown(control.props, "rule") and ownership != "BucketOwnerEnforced":
+            if ownership != "BucketOwnerEnforced":
                 yield Finding(
                     control,
                     f"objectOwnership is {ownership}: set it to BucketOwnerEnforced to disable ACLs",
@@ -452,14 +454,14 @@ def s3_acls_disabled(stack: Stack) -> Iterator[Finding]:
         for acl in _settings(stack, bucket, *ACLS):
             yield Finding(acl, "sets an ACL on the bucket: remove it and grant access with the bucket policy")
 
+    return each(_buckets(stack), check)
+
 
 # --- encryption at rest -------------------------------------------------------------------------
 
 
 def _algorithms(configuration: Resource) -> list[str] | None:
-    """The default algorithms of an encryption configuration, or None while not known."""
-    if is_unknown(configuration.props, "rules"):
-        return None
+    """The default algorithms of an encryption configuration; raises while not known."""
     algorithms: list[str] = []
     for rule in _as_list(_known(configuration.props, "rules")):
         default = rule.get("applyServerSideEncryptionByDefault") if isinstance(rule, dict) else None
@@ -475,7 +477,7 @@ def _algorithms(configuration: Resource) -> list[str] | None:
     description="Every bucket has a default server-side encryption configuration.",
 )
 def s3_default_encryption(stack: Stack) -> Iterator[Finding]:
-    for bucket in _buckets(stack):
+    def check(bucket: Resource) -> Iterator[Finding]:
         configurations = _settings(stack, bucket, *ENCRYPTIONS)
         if not configurations:
             yield Finding(
@@ -492,6 +494,8 @@ def s3_default_encryption(stack: Stack) -> Iterator[Finding]:
                     "(or AES256)",
                 )
 
+    return each(_buckets(stack), check)
+
 
 @stack_rule(
     "s3-kms-encryption",
@@ -501,7 +505,8 @@ def s3_default_encryption(stack: Stack) -> Iterator[Finding]:
 )
 def s3_kms_encryption(stack: Stack) -> Iterator[Finding]:
     """Buckets without any configuration are reported by ``s3-default-encryption`` only."""
-    for bucket in _buckets(stack):
+
+    def check(bucket: Resource) -> Iterator[Finding]:
         for configuration in _settings(stack, bucket, *ENCRYPTIONS):
             algorithms = _algorithms(configuration)
             if algorithms is not None and algorithms and not any(a in KMS_ALGORITHMS for a in algorithms):
@@ -514,6 +519,8 @@ def s3_kms_encryption(stack: Stack) -> Iterator[Finding]:
                     f"sseAlgorithm is {', '.join(algorithms)}: set it to aws:kms with a "
                     "customer-managed key (and bucketKeyEnabled true)",
                 )
+
+    return each(_buckets(stack), check)
 
 
 # --- versioning and lifecycle -------------------------------------------------------------------
@@ -531,7 +538,7 @@ def _versioning_status(versioning: Resource) -> str | None:
     description="Every bucket has versioning enabled, so an overwrite or a delete can be undone.",
 )
 def s3_versioning(stack: Stack) -> Iterator[Finding]:
-    for bucket in _buckets(stack):
+    def check(bucket: Resource) -> Iterator[Finding]:
         versionings = _settings(stack, bucket, *VERSIONINGS)
         if not versionings:
             yield Finding(
@@ -539,8 +546,10 @@ def s3_versioning(stack: Stack) -> Iterator[Finding]:
             )
         for versioning in versionings:
             status = _versioning_status(versioning)
-            if not is_unknown(versioning.props, "versioningConfiguration") and status != "Enabled":
+            if status != "Enabled":
                 yield Finding(versioning, f"versioning status is {status}: set it to Enabled")
+
+    return each(_buckets(stack), check)
 
 
 def _enabled_rules(lifecycle: Resource) -> list[dict[str, Any]]:
@@ -561,10 +570,9 @@ def _enabled_rules(lifecycle: Resource) -> list[dict[str, Any]]:
 def s3_lifecycle_configuration(stack: Stack) -> Iterator[Finding]:
     """Stricter than S3.10, which accepts any lifecycle rule: without a noncurrent-version rule the
     old versions of a versioned bucket are kept, and billed, forever."""
-    for bucket in _buckets(stack):
+
+    def check(bucket: Resource) -> Iterator[Finding]:
         lifecycles = _settings(stack, bucket, *LIFECYCLES)
-        if any(is_unknown(lc.props, "rules") for lc in lifecycles):
-            continue
         rules = [rule for lc in lifecycles for rule in _enabled_rules(lc)]
         if not rules:
             yield Finding(
@@ -572,7 +580,7 @@ def s3_lifecycle_configuration(stack: Stack) -> Iterator[Finding]:
                 "has no enabled lifecycle rule: add a BucketLifecycleConfiguration rule with status "
                 "Enabled that expires or archives objects",
             )
-            continue
+            return
         versioned = any(_versioning_status(v) == "Enabled" for v in _settings(stack, bucket, *VERSIONINGS))
         keys = ("noncurrentVersionExpiration", "noncurrentVersionTransitions")
         if versioned and not any(is_set(rule, key) for rule in rules for key in keys):
@@ -581,6 +589,49 @@ def s3_lifecycle_configuration(stack: Stack) -> Iterator[Finding]:
                 "versioning is on but no enabled lifecycle rule handles noncurrent versions: add "
                 "noncurrentVersionExpiration so old versions do not pile up",
             )
+
+    return each(_buckets(stack), check)
+
+
+def _whole_bucket(rule: Mapping[str, Any]) -> bool:
+    """Whether a lifecycle rule applies to every object: no prefix, tag, size or ``and`` filter."""
+    if rule.get("prefix"):
+        return False
+    conditions = rule.get("filter") or {}
+    return isinstance(conditions, dict) and not any(value for value in conditions.values())
+
+
+def _aborts_multipart(rule: Mapping[str, Any]) -> bool:
+    abort = rule.get("abortIncompleteMultipartUpload")
+    days = abort.get("daysAfterInitiation") if isinstance(abort, dict) else None
+    return isinstance(days, int) and days > 0 and _whole_bucket(rule)
+
+
+@stack_rule(
+    "s3-abort-incomplete-multipart",
+    controls=["CKV_AWS_300"],
+    severity=Severity.LOW,
+    description="Every bucket has an enabled lifecycle rule for all its objects that aborts incomplete "
+    "multipart uploads.",
+)
+def s3_abort_incomplete_multipart(stack: Stack) -> Iterator[Finding]:
+    """The parts of an upload that never completed are billed as storage yet appear in no listing.
+
+    A bucket whose lifecycle rules are not known yet gets no verdict during the preview ("can't run
+    during preview"); ``up`` checks it.
+    """
+
+    def check(bucket: Resource) -> Iterator[Finding]:
+        lifecycles = _settings(stack, bucket, *LIFECYCLES)
+        if not any(_aborts_multipart(rule) for lc in lifecycles for rule in _enabled_rules(lc)):
+            yield Finding(
+                lifecycles[0] if lifecycles else bucket,
+                "no enabled lifecycle rule for the whole bucket sets abortIncompleteMultipartUpload: add "
+                "abortIncompleteMultipartUpload.daysAfterInitiation (7) to a rule with an empty filter, "
+                "so the parts of uploads that never completed stop being billed",
+            )
+
+    return each(_buckets(stack), check)
 
 
 # --- S3.9: server access logging ------------------------------------------------------------------
@@ -594,7 +645,7 @@ def s3_lifecycle_configuration(stack: Stack) -> Iterator[Finding]:
     production_only=True,
 )
 def s3_server_access_logging(stack: Stack) -> Iterator[Finding]:
-    for bucket in _buckets(stack):
+    def check(bucket: Resource) -> Iterator[Finding]:
         if not _settings(stack, bucket, *LOGGINGS) and (reason := _unlogged_reason(stack, bucket)):
             yield Finding.design_exception(bucket, reason)
         elif not _settings(stack, bucket, *LOGGINGS):
@@ -603,6 +654,8 @@ def s3_server_access_logging(stack: Stack) -> Iterator[Finding]:
                 "has no BucketLogging: add one with a targetBucket (another bucket) so every request "
                 "is recorded",
             )
+
+    return each(_buckets(stack), check)
 
 
 RULES: tuple[Rule, ...] = (
@@ -615,5 +668,6 @@ RULES: tuple[Rule, ...] = (
     s3_kms_encryption,
     s3_versioning,
     s3_lifecycle_configuration,
+    s3_abort_incomplete_multipart,
     s3_server_access_logging,
 )

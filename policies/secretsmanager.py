@@ -21,7 +21,7 @@ reason; a secret whose value comes from anywhere else still needs a rotation.
 import re
 from collections.abc import Iterator
 
-from ._framework import Finding, Resource, Rule, Severity, Stack, is_set, resource_rule, stack_rule
+from ._framework import Finding, Resource, Rule, Severity, Stack, each, is_set, resource_rule, stack_rule
 
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
@@ -48,7 +48,7 @@ DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1}
     description="Every Secrets Manager secret has automatic rotation enabled (a SecretRotation).",
 )
 def secretsmanager_rotation_enabled(stack: Stack) -> Iterator[Finding]:
-    for secret in stack.of_type(SECRET):
+    def check(secret: Resource) -> Iterator[Finding]:
         rotations = stack.referencing(secret, "secretId", SECRET_ROTATION)
         if not rotations and (reason := _generated_once(stack, secret)):
             yield Finding.design_exception(secret, reason)
@@ -60,6 +60,8 @@ def secretsmanager_rotation_enabled(stack: Stack) -> Iterator[Finding]:
             )
         elif all(r.props.get("rotationEnabled") is False for r in rotations):
             yield Finding(secret, "its SecretRotation sets rotationEnabled to false: enable rotation")
+
+    return each(stack.of_type(SECRET), check)
 
 
 def _generated_once(stack: Stack, secret: Resource) -> str | None:

@@ -24,7 +24,11 @@ ACTION_KEYS = ("alarmActions", "okActions")
 
 
 def _known(props: Mapping[str, Any], key: str) -> Any:
-    """``props[key]``, or None when absent or not known yet (the ARN of a topic being created)."""
+    """``props[key]``, or None when absent or not known yet (the ARN of a topic being created).
+
+    Not a silent pass: the ARNs are only the fallback for topics named by a literal ARN. An ARN
+    unknown during a preview is computed from a resource of this stack, so the property
+    dependency the rule reads first already links the alarm or subscription to that topic."""
     if key not in list(props.keys()):
         return None
     try:

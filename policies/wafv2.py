@@ -25,8 +25,9 @@ from ._framework import (
     Rule,
     Severity,
     Stack,
+    each,
+    has_items,
     is_set,
-    is_unknown,
     resource_rule,
     stack_rule,
 )
@@ -48,17 +49,18 @@ DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
     description="Every web ACL has at least one rule or rule group (inline or as separate resources).",
 )
 def waf_web_acl_has_rules(stack: Stack) -> Iterator[Finding]:
-    for acl in stack.of_type(WEB_ACL):
-        # is_set would call a proxied empty list set: it does not compare equal to [].
-        if is_unknown(acl.props, "rules") or len(acl.props.get("rules") or []) > 0:
-            continue
+    def check(acl: Resource) -> Iterator[Finding]:
         if stack.referencing(acl, "webAclArn", WEB_ACL_RULE, RULE_GROUP_ASSOCIATION):
-            continue
-        yield Finding(
-            acl,
-            "it has no rules: add a rule or a managed rule group (waf.managedRuleGroups) so it filters "
-            "something besides its default action",
-        )
+            return
+        # An unknown list of inline rules raises: it may turn out empty.
+        if not has_items(acl.props, "rules"):
+            yield Finding(
+                acl,
+                "it has no rules: add a rule or a managed rule group (waf.managedRuleGroups) so it filters "
+                "something besides its default action",
+            )
+
+    return each(stack.of_type(WEB_ACL), check)
 
 
 def _metrics_disabled(visibility: Any) -> bool:
@@ -115,9 +117,12 @@ def waf_in_front(stack: Stack) -> Iterator[Finding]:
                 distribution,
                 "webAclId is not set: attach a CLOUDFRONT-scope web ACL (us-east-1) with waf.enabled",
             )
-    for lb in stack.of_type(*LOAD_BALANCER):
+
+    def check(lb: Resource) -> Iterator[Finding]:
         if is_application(lb) and is_internet_facing(lb) and not has_waf_association(stack, lb):
             yield Finding(lb, NO_WAF_MESSAGE)
+
+    yield from each(stack.of_type(*LOAD_BALANCER), check)
 
 
 RULES: tuple[Rule, ...] = (waf_web_acl_has_rules, waf_rule_metrics, waf_logging, waf_in_front)

@@ -276,6 +276,7 @@ def test_lifecycle_expires_logs_and_old_versions(default: PlanResult) -> None:
                 "filter": {},
                 "expiration": {"days": 365},
                 "noncurrentVersionExpiration": {"noncurrentDays": 30},
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
             }
         ],
     }

@@ -108,7 +108,8 @@ ALB = (0.0225 + 0.5 * 0.008 + 2 * 0.005) * H  # hour + 0.5 LCU + 2 public IPv4 (
 TASK_SPOT = (0.25 * 0.03238 + 0.5 * 0.00356) * (1 - 0.65) * H  # one ARM task on Spot
 DB_MICRO = 0.016 * H + 20 * 0.115  # instance + 20 GB gp3
 CACHE = 0.0128 * H
-FLAT = 0.40 + 1.00 + 0.10 + 3.00 + 0.5 * 0.50  # secret, key, alarm, dashboard, 0.5 GB logs
+# secret, key, alarm, dashboard, 0.5 GB logs ingested + 12 months of them stored (never expires)
+FLAT = 0.40 + 1.00 + 0.10 + 3.00 + 0.5 * 0.50 + 0.5 * 12 * 0.03
 HAND_MIN = NAT_GATEWAY + ALB + TASK_SPOT + DB_MICRO + CACHE + FLAT
 HAND_MAX = HAND_MIN + 2 * TASK_SPOT + 80 * 0.115  # 3 tasks; 100 GB storage
 
@@ -138,9 +139,24 @@ def test_small_plan_equals_the_hand_sum() -> None:
         "app-key": "1 customer managed key",
         "ops-cpu": "standard alarm on 1 metric",
         "ops-dashboard": "1 dashboard",
-        "api-logs": "log ingestion, 0.5 GB (assumed)",
+        "api-logs": "0.5 GB/month ingested + 6 GB stored (never expires, first year), assumed",
     }
     assert estimate.not_priced == ()
+
+
+@pytest.mark.parametrize(
+    ("days", "stored_gb", "billed"),
+    [
+        # A year of 0.5 GB/month: 6 GB held once the group is a year old.
+        (365, 6.0, "0.5 GB/month ingested + 6 GB stored (365 days kept), assumed"),
+        (7, 0.5 * 7 / (365 / 12), "0.5 GB/month ingested + 0.115 GB stored (7 days kept), assumed"),
+    ],
+)
+def test_a_log_group_pays_for_what_its_retention_keeps(days: int, stored_gb: float, billed: str) -> None:
+    estimate = estimate_plan(with_changes(small_plan(), "api-logs", retentionInDays=days))
+    [line] = [i for i in estimate.items if i.resource == "api-logs"]
+    assert line.billed == billed
+    assert line.min_usd == pytest.approx(0.5 * 0.50 + stored_gb * 0.03, abs=0.005)
 
 
 def test_changing_the_instance_class_changes_the_total_by_the_price_difference() -> None:
@@ -185,6 +201,22 @@ def test_a_nat_instance_instead_of_a_gateway_costs_the_instance() -> None:
     [line] = [i for i in estimate.items if i.resource == "net-nat"]
     assert line.billed == (
         "t4g.nano instance + public IPv4, 730 h + 8 GB gp3 root; 5 GB out to the internet (assumed)"
+    )
+
+
+def test_detailed_monitoring_adds_seven_metrics_to_an_instance() -> None:
+    nat = {"instanceType": "t4g.nano", "associatePublicIpAddress": True, "sourceDestCheck": False}
+    plain, monitored = small_plan(), small_plan()
+    plain["steps"].append(state(INSTANCE, "net-nat", nat))
+    monitored["steps"].append(state(INSTANCE, "net-nat", {**nat, "monitoring": True}))
+
+    difference = estimate_plan(monitored).min_total - estimate_plan(plain).min_total
+
+    assert difference == pytest.approx(7 * 0.30, abs=0.01)  # 7 metrics at $0.30 per metric-month
+    [line] = [i for i in estimate_plan(monitored).items if i.resource == "net-nat"]
+    assert line.billed == (
+        "t4g.nano instance + public IPv4, 730 h + 8 GB gp3 root + detailed monitoring (7 metrics); "
+        "5 GB out to the internet (assumed)"
     )
 
 
@@ -311,3 +343,13 @@ def test_cli_bad_plan_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--plan", str(path)]) == 2
 
     assert capsys.readouterr().err.startswith(f"error: {path}: not JSON: ")
+
+
+def test_prod_pays_for_a_year_of_every_log_group_and_its_log_key_within_budget() -> None:
+    estimate = estimate_cost(plan_stack("prod"), load_pricing())
+    logs = [i for i in estimate.items if i.type == "aws:cloudwatch/logGroup:LogGroup"]
+    assert len(logs) >= 10
+    assert {i.billed for i in logs} == {"0.5 GB/month ingested + 6 GB stored (365 days kept), assumed"}
+    keys = {i.resource for i in estimate.items if i.type == "aws:kms/key:Key"}
+    assert "logs-key" in keys
+    assert estimate.min_total <= 500

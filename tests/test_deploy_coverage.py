@@ -71,6 +71,13 @@ PLANS: dict[str, Callable[[], PlanResult]] = {
         site={"domain": {"domain": "example.com", "hostedZoneName": "example.com"}},
         network=network("prod", interfaceEndpoints=ENDPOINTS),
     ),
+    # A second log key in us-east-1 (CloudFront and WAF log groups), ECS Exec's session log and grant.
+    "prod-eu-west-1-ecs-exec": lambda: plan(
+        "prod", aws_region="eu-west-1",
+        service={
+            **stack_section("prod", "service"), "enableExecuteCommand": True, "readonlyRootFilesystem": False
+        },
+    ),
     "dev-nat-gateway-rds-elasticache-worker": lambda: plan(
         "dev", network=dev_nat_gateway(), database=dev_rds_instance(), cache=dev_elasticache(),
         workers=dev_celery_worker(),
@@ -153,6 +160,13 @@ def targets(result: PlanResult) -> Iterator[Target]:
 
     def with_role_paths(inputs: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(inputs)
+        # A traffic-shifting ECS service passes its infrastructure role inside its load balancer block.
+        for block in out.get("loadBalancers") or []:
+            role_arn = (
+                (block.get("advancedConfiguration") or {}).get("roleArn") if isinstance(block, dict) else None
+            )
+            if role_arn:
+                out["infrastructureRoleArn"] = role_arn
         for key in ROLE_INPUTS:
             if isinstance(out.get(key), str) and out[key] in role_path:
                 out[key] = (
@@ -190,6 +204,7 @@ def targets(result: PlanResult) -> Iterator[Target]:
 
 ROLE_INPUTS = (
     "role",
+    "infrastructureRoleArn",
     "taskRoleArn",
     "executionRoleArn",
     "iamRoleArn",

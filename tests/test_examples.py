@@ -324,7 +324,7 @@ def test_tv_shows_is_an_api_only_rails_app_with_a_sidekiq_worker() -> None:
     assert result.by_type(DISTRIBUTION) == []
     assert result.one(ALB).inputs["internal"] is False
     assert result.one(WEB_ACL).inputs["scope"] == "REGIONAL"
-    target_group = result.one("aws:lb/targetGroup:TargetGroup").inputs
+    target_group = result.one("aws:lb/targetGroup:TargetGroup", "api-tg").inputs
     assert (target_group["port"], target_group["healthCheck"]["path"]) == (3000, "/up")
     assert {s.name for s in result.by_type(SERVICE)} == {"api-svc", "worker-sidekiq-svc"}
     assert app(result, "api-task-def")["healthCheck"]["command"] == [

@@ -296,7 +296,8 @@ def test_access_log_bucket_is_private_encrypted_versioned_and_expiring(direct: P
     lifecycle = s3["BucketLifecycleConfiguration"]
     assert lifecycle.inputs["rules"] == [
         {"id": "expire-access-logs", "status": "Enabled", "filter": {}, "expiration": {"days": 90},
-         "noncurrentVersionExpiration": {"noncurrentDays": 1}},
+         "noncurrentVersionExpiration": {"noncurrentDays": 1},
+         "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7}},
     ]  # fmt: skip
     assert s3["BucketVersioning"].urn in lifecycle.dependencies
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from offline.mock_values import MOCK_ACCOUNT
 from offline.preview_json import to_preview_json
-from tests.harness import plan
+from tests.harness import PlanResult, Registration, plan
 from tests.policy_harness import check_plan
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -61,23 +61,76 @@ def test_key_policy_allows_the_account_and_cloudwatch_logs_of_its_region_only() 
     assert alias.inputs["targetKeyId"] == "mock-key-logs-key"
 
 
-def test_every_regional_log_group_uses_the_key_but_the_cloudfront_and_waf_ones() -> None:
-    result = _encrypted_prod()
-    region = result.one("pulumi:providers:aws", "aws").inputs["region"]
-    key_arn = f"arn:aws:kms:{region}:{MOCK_ACCOUNT}:key/mock-key-logs-key"
-    assert {g.name: g.inputs.get("kmsKeyId") for g in result.by_type(LOG_GROUP)} == {
-        "net-flow-logs": key_arn,
-        "db-postgresql-logs": key_arn,
-        "db-upgrade-logs": key_arn,
-        "cache-slow-log": key_arn,
-        "cache-engine-log": key_arn,
-        "api-logs": key_arn,
-        "worker-celery-logs": key_arn,
-        "migrate-logs": key_arn,
-        # CloudFront access logs and the CLOUDFRONT web ACL's logs live in us-east-1, always.
-        "site-access-logs": None,
-        "edge-logs": None,
+REGIONAL_GROUPS = (
+    "net-flow-logs",
+    "db-postgresql-logs",
+    "db-upgrade-logs",
+    "cache-slow-log",
+    "cache-engine-log",
+    "api-logs",
+    "worker-celery-logs",
+    "migrate-logs",
+)
+# CloudFront access logs and the CLOUDFRONT web ACL's logs live in us-east-1, always.
+US_EAST_1_GROUPS = ("site-access-logs", "edge-logs")
+
+
+def _region(result: PlanResult, resource: Registration) -> str:
+    # A resource's provider reference is "<provider urn>::<provider id>".
+    [provider] = [
+        p for p in result.by_type("pulumi:providers:aws") if resource.provider.rsplit("::", 1)[0] == p.urn
+    ]
+    return str(provider.inputs["region"])
+
+
+def _key_arn(region: str, name: str) -> str:
+    return f"arn:aws:kms:{region}:{MOCK_ACCOUNT}:key/mock-key-{name}"
+
+
+def test_prod_encrypts_every_log_group_with_the_one_us_east_1_key() -> None:
+    # The committed prod stack is in us-east-1: its key serves the CloudFront and WAF groups too.
+    result = plan("prod")
+    assert [k.name for k in result.by_type(KEY) if k.name.startswith("logs-")] == ["logs-key"]
+    key_arn = _key_arn("us-east-1", "logs-key")
+    groups = {g.name: g.inputs.get("kmsKeyId") for g in result.by_type(LOG_GROUP)}
+    assert groups == {name: key_arn for name in REGIONAL_GROUPS + US_EAST_1_GROUPS}
+
+
+def test_a_stack_outside_us_east_1_gets_a_second_key_there_for_the_cloudfront_and_waf_groups() -> None:
+    result = plan("prod", aws_region="eu-west-1")
+    regional, edge = result.one(KEY, "logs-key"), result.one(KEY, "logs-us-east-1-key")
+    assert _region(result, regional) == "eu-west-1"
+    assert _region(result, edge) == "us-east-1"
+    assert edge.protect is True and edge.inputs["enableKeyRotation"] is True
+    [_, logs_statement] = json.loads(edge.inputs["policy"])["Statement"]
+    assert logs_statement["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs_statement["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:us-east-1:{MOCK_ACCOUNT}:log-group:*"
+        }
     }
+    alias = result.one("aws:kms/alias:Alias", "logs-us-east-1-key")
+    assert alias.inputs["name"] == "alias/webapp-prod-logs"  # aliases are regional: no clash
+    assert _region(result, alias) == "us-east-1"
+    # Which key each group names (the mocks build every ARN in the stack's region).
+    groups = {g.name: g.inputs["kmsKeyId"].rsplit("/", 1)[1] for g in result.by_type(LOG_GROUP)}
+    assert groups == {
+        **{name: "mock-key-logs-key" for name in REGIONAL_GROUPS},
+        **{name: "mock-key-logs-us-east-1-key" for name in US_EAST_1_GROUPS},
+    }
+
+
+def test_a_regional_web_acl_logs_with_the_stack_key() -> None:
+    result = plan(
+        "prod",
+        aws_region="eu-west-1",
+        site={"enabled": False},
+        loadBalancer={"frontDoor": "direct", "domain": "api.example.com", "hostedZoneName": "example.com"},
+    )
+    [waf_logs] = [g for g in result.by_type(LOG_GROUP) if "webapp:index:WebAcl$" in g.urn]
+    assert waf_logs.inputs["name"] == "aws-waf-logs-webapp-prod-api"
+    assert waf_logs.inputs["kmsKeyId"] == _key_arn("eu-west-1", "logs-key")
+    assert not [k for k in result.by_type(KEY) if k.name == "logs-us-east-1-key"]
 
 
 def test_the_encrypted_plan_passes_the_policy_pack() -> None:
@@ -85,8 +138,13 @@ def test_the_encrypted_plan_passes_the_policy_pack() -> None:
     assert [(v.policy, v.urn) for v in report.verdicts if v.enforcement == "mandatory"] == []
 
 
-def test_default_creates_no_key_and_leaves_log_groups_on_the_aws_owned_key() -> None:
-    for stack in ("dev", "prod"):
-        result = plan(stack)
-        assert not [k for k in result.by_type(KEY) if k.name == "logs-key"]
-        assert [g.name for g in result.by_type(LOG_GROUP) if "kmsKeyId" in g.inputs] == []
+def test_dev_creates_no_key_and_leaves_log_groups_on_the_aws_owned_key() -> None:
+    result = plan("dev")
+    assert not [k for k in result.by_type(KEY) if k.name.startswith("logs-")]
+    assert [g.name for g in result.by_type(LOG_GROUP) if "kmsKeyId" in g.inputs] == []
+
+
+def test_prod_can_turn_it_off() -> None:
+    result = plan("prod", monitoring={**PROD_MONITORING, "logEncryption": False})
+    assert not [k for k in result.by_type(KEY) if k.name.startswith("logs-")]
+    assert [g.name for g in result.by_type(LOG_GROUP) if "kmsKeyId" in g.inputs] == []

@@ -24,6 +24,7 @@ from policies.ecs import (
     ecs_no_secrets_in_environment,
     ecs_non_root_user,
     ecs_readonly_root_filesystem,
+    ecs_service_alarm_rollback,
     ecs_service_two_tasks,
     looks_secret,
 )
@@ -131,10 +132,12 @@ def test_non_root_or_no_user_passes(user: str) -> None:
     assert ecs_non_root_user.messages(task({**GOOD_CONTAINER, "user": user})) == []
 
 
-def test_unknown_container_definitions_are_skipped_until_the_update() -> None:
+def test_unknown_container_definitions_wait_for_the_update_and_known_fields_are_still_checked() -> None:
     unknown = resource(TASK_DEFINITION, {"containerDefinitions": UNKNOWN_STRING_VALUE, "pidMode": "host"})
-    assert ecs_readonly_root_filesystem.messages(unknown) == []
-    assert ecs_no_secrets_in_environment.messages(unknown) == []
+    for rule in (ecs_readonly_root_filesystem, ecs_no_secrets_in_environment):
+        assert rule.verdicts(unknown) == [
+            ("unknown", unknown.urn, "string value at .containerDefinitions can't be known during preview")
+        ]
     assert ecs_no_host_pid_mode.messages(unknown) == [
         'pidMode is "host": remove it (or use "task") so containers cannot see host processes'
     ]
@@ -276,3 +279,58 @@ def test_dev_plan() -> None:
         ],
     }
     assert all(r.production_only for r in RULES if r.name == "ecs-service-two-tasks")
+
+
+# --- alarm rollback (production_only) -----------------------------------------------------------
+
+LB = [{"containerName": "app", "containerPort": 8000, "targetGroupArn": "arn:tg"}]
+WATCHED = {"alarmNames": ["webapp-prod-alb-target-5xx"], "enable": True, "rollback": True}
+
+
+@pytest.mark.parametrize("strategy", ["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"])
+def test_alarm_rollback_passes_with_any_strategy(strategy: str) -> None:
+    # Rolling with alarm rollback passes on purpose (policies/ecs.py docstring, ADR 0017).
+    api = resource(
+        SERVICE, {"loadBalancers": LB, "alarms": WATCHED, "deploymentConfiguration": {"strategy": strategy}}
+    )
+    assert ecs_service_alarm_rollback.messages(api) == []
+
+
+def test_alarm_rollback_missing() -> None:
+    assert ecs_service_alarm_rollback.messages(resource(SERVICE, {"loadBalancers": LB})) == [
+        "alarms is not set: add {alarmNames: [its 5xx and unhealthy-host alarms], enable: true, "
+        "rollback: true} so ECS undoes a release whose errors fire an alarm"
+    ]
+
+
+def test_alarm_rollback_watching_without_rolling_back() -> None:
+    alarms = {**WATCHED, "rollback": False}
+    assert ecs_service_alarm_rollback.messages(
+        resource(SERVICE, {"loadBalancers": LB, "alarms": alarms})
+    ) == ["alarms.rollback must be true: ECS then rolls back when an alarm fires"]
+    off = {"alarmNames": [], "enable": False, "rollback": False}
+    assert ecs_service_alarm_rollback.messages(resource(SERVICE, {"loadBalancers": LB, "alarms": off})) == [
+        "alarms.enable and alarms.rollback must be true: ECS then rolls back when an alarm fires",
+        "alarms.alarmNames is empty: name the service's 5xx and unhealthy-host alarms",
+    ]
+
+
+def test_alarm_rollback_ignores_workers_and_waits_for_unknown_alarms() -> None:
+    assert ecs_service_alarm_rollback.messages(resource(SERVICE, {})) == []
+    unknown = resource(SERVICE, {"loadBalancers": LB, "alarms": UNKNOWN_STRING_VALUE})
+    # Not a pass: "can't run during preview", decided again on `pulumi up`.
+    assert [kind for kind, _, _ in ecs_service_alarm_rollback.verdicts(unknown)] == ["unknown"]
+
+
+def test_alarm_rollback_is_production_only_and_the_prod_api_watches_its_alarms() -> None:
+    assert ecs_service_alarm_rollback.production_only
+    api = next(r for r in plan_stack("prod").of_type(SERVICE) if r.name == "api-svc")
+    alarms = api.props["alarms"]
+    assert list(alarms["alarmNames"]) == [
+        "webapp-prod-alb-target-5xx",
+        "webapp-prod-alb-unhealthy-hosts",
+        "webapp-prod-alb-unhealthy-hosts-alternate",
+    ]
+    assert (alarms["enable"], alarms["rollback"]) == (True, True)
+    deployment = api.props["deploymentConfiguration"]
+    assert (deployment["strategy"], deployment["bakeTimeInMinutes"]) == ("BLUE_GREEN", "10")

@@ -81,11 +81,13 @@ def test_an_unknown_policy_arn_waits_for_the_update() -> None:
         iam.iam_role_no_administrator_access.messages(attachment)
 
 
-def test_an_unknown_policy_document_is_skipped_until_the_update() -> None:
+def test_an_unknown_policy_document_waits_for_the_update() -> None:
     policy = resource(iam.ROLE_POLICY, {"role": "r", "policy": UNKNOWN_STRING_VALUE})
-    assert iam.iam_no_admin_policy.messages(policy) == []
+    with pytest.raises(UnknownValueError):
+        iam.iam_no_admin_policy.messages(policy)
     role = resource(iam.ROLE, {"assumeRolePolicy": UNKNOWN_STRING_VALUE})
-    assert iam.iam_role_trust_no_wildcard_principal.messages(role) == []
+    with pytest.raises(UnknownValueError):
+        iam.iam_role_trust_no_wildcard_principal.messages(role)
 
 
 def test_trust_policies_name_their_principals() -> None:
@@ -221,7 +223,9 @@ def test_roles_that_run_no_task_code_are_not_held_to_the_app_rule() -> None:
 def test_an_unknown_task_policy_waits_for_the_update() -> None:
     pending = resource(iam.ROLE_POLICY, {"role": "api-task", "policy": UNKNOWN_STRING_VALUE}, "p",
                        property_dependencies={"role": [TASK_ROLE.urn]})  # fmt: skip
-    assert iam.iam_task_role_least_privilege.messages(stack(TASK_ROLE, TASK_DEF, pending)) == []
+    assert iam.iam_task_role_least_privilege.verdicts(stack(TASK_ROLE, TASK_DEF, pending)) == [
+        ("unknown", pending.urn, "string value at .policy can't be known during preview")
+    ]
 
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])

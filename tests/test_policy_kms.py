@@ -6,7 +6,7 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies import iam, kms
-from policies._framework import Rule
+from policies._framework import Rule, UnknownValueError
 from tests.policy_harness import plan_stack, resource
 
 
@@ -53,8 +53,9 @@ def test_key_policy_not_open_to_everyone() -> None:
     ]
 
 
-def test_an_unknown_key_policy_is_skipped_until_the_update() -> None:
-    assert kms.kms_key_not_public.messages(resource(kms.KEY, {"policy": UNKNOWN_STRING_VALUE})) == []
+def test_an_unknown_key_policy_waits_for_the_update() -> None:
+    with pytest.raises(UnknownValueError):
+        kms.kms_key_not_public.messages(resource(kms.KEY, {"policy": UNKNOWN_STRING_VALUE}))
 
 
 def test_no_decrypt_on_every_key() -> None:

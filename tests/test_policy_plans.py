@@ -61,6 +61,12 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
         ("rds-enhanced-monitoring", "db-instance-1"),
         ("secretsmanager-recovery-window", "app-SECRET_KEY"),
         ("sns-alarms-reach-someone", "ops-alarms"),
+        # Dev keeps its logs 7 days under the AWS-owned key: prod's year and KMS key are advisory here.
+        *(
+            (rule, group)
+            for rule in ("cloudwatch-log-group-encrypted", "cloudwatch-log-group-retention-period")
+            for group in ("api-logs", "db-postgresql-logs", "migrate-logs", "net-flow-logs")
+        ),
         *(
             ("stateful-resources-protected", name)
             for name in (

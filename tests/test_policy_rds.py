@@ -278,10 +278,15 @@ def test_force_ssl_instance_and_cluster_parameter_groups() -> None:
     ]
 
 
-def test_force_ssl_skips_unknown_parameters_without_losing_other_verdicts() -> None:
+def test_force_ssl_waits_for_unknown_parameters_without_losing_other_verdicts() -> None:
     unknown = resource(RDS_PARAMETER_GROUP, {"parameters": UNKNOWN_ARRAY_VALUE}, "db-params")
     mysql = resource(RDS_INSTANCE, {"engine": "mysql"}, "other")
-    assert findings(rds.rds_force_ssl, stack(unknown, _db_with_group(unknown), mysql)) == []
+    loose = resource(RDS_PARAMETER_GROUP, {"parameters": []}, "loose-params")
+    other = resource(RDS_INSTANCE, {"engine": "postgres"}, "other-db",
+                     property_dependencies={"parameterGroupName": [loose.urn]})  # fmt: skip
+    assert [(kind, urn) for kind, urn, _ in rds.rds_force_ssl.verdicts(
+        stack(unknown, _db_with_group(unknown), mysql, loose, other)
+    )] == [("unknown", unknown.urn), ("violation", loose.urn)]  # fmt: skip
 
 
 def _subnet_group(*sources: Resource, name: str = "db-subnets") -> Resource:

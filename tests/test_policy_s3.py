@@ -3,14 +3,14 @@ from functools import cache
 from typing import Any
 
 import pytest
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError
 
 from offline.analyzer_view import plan_states, stack_resources
 from offline.preview_json import to_preview_json
 from policies import s3
 from policies._framework import Resource, Rule, Stack, stack_from
 from tests.harness import plan
-from tests.policy_harness import plan_resources, plan_stack, resource, stack
+from tests.policy_harness import plan_resources, plan_stack, resource, stack, urn
 
 BUCKET_ARN = "arn:aws:s3:::b"
 DENY_HTTP = {
@@ -49,6 +49,7 @@ LIFECYCLE_RULE = {
     "status": "Enabled",
     "filter": {},
     "noncurrentVersionExpiration": {"noncurrentDays": 30},
+    "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
 }
 
 
@@ -134,10 +135,10 @@ def test_public_acls_are_flagged_on_bucket_acl_and_bucket() -> None:
     assert s3.s3_no_public_access.messages(resource(s3.BUCKET, {"acl": "private"})) == []
 
 
-def test_unknown_policy_is_skipped_until_the_update() -> None:
+def test_an_unknown_policy_waits_for_the_update() -> None:
     subject = resource(s3.BUCKET_POLICY, {"bucket": "b", "policy": UNKNOWN_STRING_VALUE})
-    assert s3.s3_no_public_access.messages(subject) == []
-    assert s3.s3_no_dangerous_cross_account_actions.messages(subject) == []
+    for rule in (s3.s3_no_public_access, s3.s3_no_dangerous_cross_account_actions):
+        assert [kind for kind, _, _ in rule.verdicts(subject)] == ["unknown"]
 
 
 # --- S3.6 ----------------------------------------------------------------------------------------
@@ -202,14 +203,13 @@ def test_tls_deny_accepts_dict_documents_and_boolean_false() -> None:
     assert s3.s3_deny_insecure_transport.messages(subject) == []
 
 
-def test_bucket_without_policy_fails_tls_and_unknown_policy_is_skipped() -> None:
+def test_bucket_without_policy_fails_tls_and_unknown_policy_waits() -> None:
     assert s3.s3_deny_insecure_transport.findings(compliant_bucket(policy=None)) == [
         (bucket().urn, TLS_ADVICE)
     ]
-    assert (
-        s3.s3_deny_insecure_transport.messages(compliant_bucket(policy={"policy": UNKNOWN_STRING_VALUE}))
-        == []
-    )
+    unknown_policy = compliant_bucket(policy={"policy": UNKNOWN_STRING_VALUE})
+    waiting = s3.s3_deny_insecure_transport.verdicts(unknown_policy)
+    assert [(kind, urn) for kind, urn, _ in waiting] == [("unknown", bucket().urn)]
 
 
 # --- S3.8 / S3.12 ----------------------------------------------------------------------------------
@@ -306,6 +306,79 @@ def test_versioned_bucket_lifecycle_must_handle_noncurrent_versions() -> None:
         lifecycle=current_only, versioning={"versioningConfiguration": {"status": "Suspended"}}
     )
     assert s3.s3_lifecycle_configuration.messages(unversioned) == []
+
+
+ABORT_ADVICE = (
+    "no enabled lifecycle rule for the whole bucket sets abortIncompleteMultipartUpload: add "
+    "abortIncompleteMultipartUpload.daysAfterInitiation (7) to a rule with an empty filter, so the parts "
+    "of uploads that never completed stop being billed"
+)
+NO_ABORT = {k: v for k, v in LIFECYCLE_RULE.items() if k != "abortIncompleteMultipartUpload"}
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [NO_ABORT],
+        [NO_ABORT, {**LIFECYCLE_RULE, "id": "abort", "status": "Disabled"}],
+        [{**LIFECYCLE_RULE, "filter": {"prefix": "uploads/"}}],
+        [{**LIFECYCLE_RULE, "filter": {"objectSizeGreaterThan": 1024}}],
+        [{**LIFECYCLE_RULE, "filter": None, "prefix": "tmp/"}],
+        [{**LIFECYCLE_RULE, "abortIncompleteMultipartUpload": {}}],
+    ],
+    ids=["absent", "on-a-disabled-rule", "prefix-filter", "size-filter", "legacy-prefix", "no-days"],
+)
+def test_multipart_abort_must_cover_the_whole_bucket_in_an_enabled_rule(rules: list[dict[str, Any]]) -> None:
+    assert s3.s3_abort_incomplete_multipart.messages(compliant_bucket(lifecycle={"rules": rules})) == [
+        ABORT_ADVICE
+    ]
+
+
+def test_multipart_abort_reported_on_a_bucket_without_lifecycle() -> None:
+    subject = compliant_bucket(lifecycle=None)
+    assert s3.s3_abort_incomplete_multipart.findings(subject) == [(bucket().urn, ABORT_ADVICE)]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [LIFECYCLE_RULE],
+        [
+            NO_ABORT,
+            {
+                "id": "abort",
+                "status": "Enabled",
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 1},
+            },
+        ],
+        [{**LIFECYCLE_RULE, "filter": {"prefix": ""}}],
+    ],
+    ids=["in-the-main-rule", "own-rule-without-filter", "empty-prefix"],
+)
+def test_multipart_abort_on_any_enabled_whole_bucket_rule_passes(rules: list[dict[str, Any]]) -> None:
+    assert s3.s3_abort_incomplete_multipart.messages(compliant_bucket(lifecycle={"rules": rules})) == []
+
+
+def test_unknown_lifecycle_rules_wait_for_the_update_and_the_other_buckets_keep_their_verdicts() -> None:
+    waiting = bucket("waiting")
+    unknown_days = {
+        **LIFECYCLE_RULE,
+        "abortIncompleteMultipartUpload": {"daysAfterInitiation": UNKNOWN_NUMBER_VALUE},
+    }
+    subject = stack(
+        *compliant_bucket(lifecycle={"rules": [NO_ABORT]}).resources,
+        waiting,
+        resource(s3.LIFECYCLE, {"bucket": "w", "rules": [unknown_days]}, "waiting",
+                 property_dependencies={"bucket": [waiting.urn]}),
+    )  # fmt: skip
+    assert s3.s3_abort_incomplete_multipart.verdicts(subject) == [
+        ("violation", urn(s3.LIFECYCLE, "b"), ABORT_ADVICE),
+        ("unknown", waiting.urn,
+         "number value at .rules.0.abortIncompleteMultipartUpload.daysAfterInitiation can't be known during "
+         "preview"),
+    ]  # fmt: skip
+    with pytest.raises(UnknownValueError):
+        s3.s3_abort_incomplete_multipart.findings(subject)
 
 
 def test_server_access_logging_needs_a_bucket_logging() -> None:

@@ -49,6 +49,7 @@ def test_prod_protects_every_stateful_resource() -> None:
             "api-access-logs",
             "site-content",
             "ops-alarms",
+            "logs-key",
         ]
     )
     assert [(r.name, m) for r in prod.resources for m in RULE.messages(r)] == []

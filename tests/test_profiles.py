@@ -229,3 +229,36 @@ def test_a_prod_stack_from_scratch_plans_highly_available() -> None:
     group = result.one("aws:elasticache/replicationGroup:ReplicationGroup")
     assert (group.inputs["numCacheClusters"], group.inputs["automaticFailoverEnabled"]) == (2, True)
     assert len(result.by_type("aws:wafv2/webAcl:WebAcl")) == 1
+
+
+def test_prod_keeps_every_log_group_a_year_under_a_stack_key() -> None:
+    prod = effective(
+        profile="prod", workers={"celery": {"command": ["celery"]}}, cache={"mode": "elasticache"}
+    )
+    assert prod["monitoring"]["logEncryption"] is True
+    assert {
+        "service": prod["service"]["logRetentionDays"],
+        "worker": prod["workers"]["celery"]["logRetentionDays"],
+        "database": prod["database"]["logRetentionDays"],
+        "cache": prod["cache"]["logRetentionDays"],
+        "waf": prod["waf"]["logRetentionDays"],
+        "flowLogs": prod["network"]["flowLogs"]["retentionDays"],
+        "siteAccessLogs": prod["site"]["accessLogs"]["retentionDays"],
+        "auditTrail": prod["auditTrail"]["logRetentionDays"],
+        "ecsExec": prod["cluster"]["execLogRetentionDays"],
+    } == dict.fromkeys(
+        [
+            "service",
+            "worker",
+            "database",
+            "cache",
+            "waf",
+            "flowLogs",
+            "siteAccessLogs",
+            "auditTrail",
+            "ecsExec",
+        ],
+        365,
+    )
+    dev = effective()
+    assert dev["monitoring"]["logEncryption"] is False

@@ -239,6 +239,7 @@ PROTECTED = {
     ("aws:secretsmanager/secretVersion:SecretVersion", "cache-auth"),
     ("aws:s3/bucket:Bucket", "site-content"),
     ("aws:kms/key:Key", "ops-alarms"),
+    ("aws:kms/key:Key", "logs-key"),  # monitoring.logEncryption, on in the prod profile
 }
 
 
@@ -261,7 +262,7 @@ def test_prod_profile(prod: PlanResult) -> None:
     ]
     target = prod.one("aws:appautoscaling/target:Target", "api-scaling").inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 10)
-    assert prod.one("aws:cloudwatch/logGroup:LogGroup", "api-logs").inputs["retentionInDays"] == 30
+    assert prod.one("aws:cloudwatch/logGroup:LogGroup", "api-logs").inputs["retentionInDays"] == 365
     db = prod.one("aws:rds/instance:Instance").inputs
     assert (db["multiAz"], db["deletionProtection"], db["backupRetentionPeriod"]) == (True, True, 14)
     assert db["skipFinalSnapshot"] is False
@@ -585,7 +586,9 @@ def test_alarms_cover_every_part_the_stack_has(dev: PlanResult, prod: PlanResult
     # its cache is a sidecar (no ElastiCache alarms); it has no worker. The NAT instance has its own
     # recovery alarms (tests/test_nat_instance.py).
     assert alarms(dev) == common | {"ops-db-acu", "net-nat-1-recover", "net-nat-1-reboot"}
+    # Prod deploys blue/green: the alternate target group has its own unhealthy-host alarm.
     assert alarms(prod) == common | {
+        "ops-alb-unhealthy-hosts-alternate",
         "ops-api-running-tasks", "ops-db-free-storage", "ops-db-freeable-memory",
         "ops-worker-celery-cpu", "ops-worker-celery-memory", "ops-worker-celery-running-tasks",
         "ops-cache-1-engine-cpu", "ops-cache-1-memory", "ops-cache-1-evictions",

@@ -1,5 +1,5 @@
-"""StateBackend: the state bucket's privacy, encryption, versioning and lifecycle, its key, and
-one prefix and one secrets key per stack."""
+"""StateBackend: the state bucket's privacy, encryption, versioning, lifecycle and access logs, its
+key, and one prefix and one secrets key per stack."""
 
 import json
 
@@ -19,8 +19,10 @@ ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEnc
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
 
 BUCKET_ARN = "arn:aws:s3:::state-bucket-mock"
+LOG_BUCKET_ARN = "arn:aws:s3:::state-access-logs-mock"
 
 
 def build(protect: bool, region: str = "eu-west-1", project: str | None = "webapp") -> PlanResult:
@@ -93,7 +95,7 @@ def test_one_secrets_key_per_stack_tagged_with_it(protected: PlanResult, stack: 
 
 
 @pytest.mark.parametrize("protect", [False, True])
-def test_only_keys_and_bucket_follow_protect(protect: bool, protected: PlanResult) -> None:
+def test_only_keys_and_buckets_follow_protect(protect: bool, protected: PlanResult) -> None:
     result = protected if protect else build(protect=False)
     assert {(r.type, r.name) for r in result.resources if r.protect} == (
         {
@@ -101,6 +103,7 @@ def test_only_keys_and_bucket_follow_protect(protect: bool, protected: PlanResul
             (KEY, "state-dev-secrets"),
             (KEY, "state-prod-secrets"),
             (BUCKET, "state-bucket"),
+            (BUCKET, "state-access-logs"),
         }
         if protect
         else set()
@@ -147,6 +150,44 @@ def test_old_state_versions_expire_after_90_days(protected: PlanResult) -> None:
     assert protected.one(VERSIONING, "state-bucket").urn in lifecycle.dependencies
 
 
+def test_every_request_is_logged_to_an_sse_s3_bucket_kept_a_year(protected: PlanResult) -> None:
+    logging = protected.one(LOGGING, "state-bucket")
+    assert logging.inputs == {
+        "bucket": "state-bucket-mock",
+        "targetBucket": "state-access-logs-mock",
+        "targetPrefix": "state/",
+    }
+    # S3 server access log delivery writes only to SSE-S3 targets.
+    assert protected.one(ENCRYPTION, "state-access-logs").inputs["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    ]
+    assert protected.one(LIFECYCLE, "state-access-logs").inputs["rules"] == [
+        {
+            "id": "expire-access-logs",
+            "status": "Enabled",
+            "filter": {},
+            "expiration": {"days": 365},
+            "noncurrentVersionExpiration": {"noncurrentDays": 1},
+            "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+        }
+    ]
+    policy = protected.one(POLICY, "state-access-logs")
+    delivery = json.loads(policy.inputs["policy"])["Statement"][1]
+    assert delivery == {
+        "Sid": "AllowS3ServerAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{LOG_BUCKET_ARN}/state/*",
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": BUCKET_ARN},
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+        },
+    }
+    # The first deliveries would be refused before the policy lands.
+    assert policy.urn in logging.dependencies
+
+
 def test_bucket_policy_refuses_requests_without_tls(protected: PlanResult) -> None:
     policy = protected.one(POLICY, "state-bucket")
     assert json.loads(policy.inputs["policy"]) == {
@@ -170,6 +211,6 @@ def test_every_resource_is_a_child_of_the_component(protected: PlanResult) -> No
     component = protected.one(COMPONENT, "state").urn
     children = [r for r in protected.resources if r.type != COMPONENT]
     assert {r.type for r in children} == {
-        KEY, ALIAS, BUCKET, OWNERSHIP, PUBLIC_ACCESS, ENCRYPTION, VERSIONING, LIFECYCLE, POLICY,
+        KEY, ALIAS, BUCKET, OWNERSHIP, PUBLIC_ACCESS, ENCRYPTION, VERSIONING, LIFECYCLE, POLICY, LOGGING,
     }  # fmt: skip
     assert all(r.parent == component for r in children)

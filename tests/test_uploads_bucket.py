@@ -261,6 +261,7 @@ def test_log_bucket_expires_logs_after_retention_days(with_logs: PlanResult) -> 
                 "filter": {},
                 "expiration": {"days": 365},
                 "noncurrentVersionExpiration": {"noncurrentDays": 1},
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
             }
         ],
     }

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import field_validator
 
 from ..core._model import ConfigEnum, ConfigModel
+from ..core.log_retention import RetentionDays
 
 
 class ContainerInsights(ConfigEnum):
@@ -25,10 +26,13 @@ class ClusterArgs(ConfigModel):
     Example::
 
         ClusterArgs(container_insights=ContainerInsights.ENHANCED)  # {containerInsights: enhanced}
+        ClusterArgs(exec_log_retention_days=365)                   # {execLogRetentionDays: 365}
     """
 
     container_insights: ContainerInsights = ContainerInsights.ENABLED
     """How detailed the cluster's Container Insights metrics are; it stays on (Security Hub ECS.12)."""
+    exec_log_retention_days: RetentionDays = 90
+    """Days the ECS Exec session log keeps commands and output (exists once a service enables exec)."""
 
     @field_validator("container_insights", mode="before")
     @classmethod

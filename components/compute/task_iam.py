@@ -24,6 +24,25 @@ ECS_EXEC_POLICY = policy_document(
 )
 
 
+def exec_session_policy(*, kms_key_arn: str, log_group_arn: str) -> str:
+    """What a task's role needs for ECS Exec sessions the cluster encrypts and logs (OVERRIDE).
+
+    The SSM agent in the task decrypts the session's data channel with the cluster's key, then
+    finds the session log group and writes each session's output to a stream of it.
+    """
+    return policy_document(
+        allow(["kms:Decrypt"], [kms_key_arn], sid="EcsExecDecryptSessions"),
+        # DescribeLogGroups takes no resource: IAM authorizes it on "*" only.
+        allow(["logs:DescribeLogGroups"], ["*"], sid="EcsExecFindLogGroup"),
+        allow(["logs:DescribeLogStreams"], [log_group_arn], sid="EcsExecReadLogStreams"),
+        allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [f"{log_group_arn}:log-stream:*"],
+            sid="EcsExecWriteSessions",
+        ),
+    )
+
+
 def ecs_tasks_trust(parent: pulumi.Resource) -> pulumi.Output[str]:
     """Trust for ECS tasks of the account ``parent``'s provider deploys to (confused-deputy guard)."""
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id

@@ -2,7 +2,8 @@
 
 One place decides what "private" means: ACLs off (BucketOwnerEnforced), all four Block Public
 Access settings, default encryption, versioning, and a TLS-only policy statement. Callers add
-their lifecycle rules and the rest of their bucket policy.
+their lifecycle rules (each with ``abort_incomplete_multipart_upload()``) and the rest of their
+bucket policy.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,10 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam_documents import deny
+
+# Parts of a multipart upload that never completed are billed as storage but appear in no object
+# listing; a week is longer than any upload this stack makes (Checkov CKV_AWS_300).
+ABORT_INCOMPLETE_MULTIPART_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ def expiring_log_bucket(
                 noncurrent_version_expiration=(
                     aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
                 ),
+                abort_incomplete_multipart_upload=abort_incomplete_multipart_upload(),
             )
         ],
         # Noncurrent-version rules only mean something once versioning is on (the provider's
@@ -126,6 +132,26 @@ def expiring_log_bucket(
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.versioning]),
     )
     return private
+
+
+def abort_incomplete_multipart_upload() -> (
+    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs
+):
+    """The action every bucket's whole-bucket lifecycle rule carries: abort unfinished uploads.
+
+    AWS refuses it on a rule filtered by tags, so it belongs on a rule with an empty filter.
+
+    Example::
+
+        aws.s3.BucketLifecycleConfigurationRuleArgs(
+            id="expire-old-releases", status="Enabled",
+            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+            noncurrent_version_expiration=...,
+            abort_incomplete_multipart_upload=abort_incomplete_multipart_upload())
+    """
+    return aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+        days_after_initiation=ABORT_INCOMPLETE_MULTIPART_AFTER_DAYS
+    )
 
 
 def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:

@@ -7,9 +7,14 @@ import pulumi_aws as aws
 
 from ..core.iam_documents import allow, policy_document
 from ..core.outputs import register_declared_outputs
-from ..core.private_bucket import PrivateBucket, deny_insecure_transport, private_bucket
+from ..core.private_bucket import (
+    PrivateBucket,
+    abort_incomplete_multipart_upload,
+    deny_insecure_transport,
+    private_bucket,
+)
+from ..core.server_access_logs import create_server_access_log_bucket
 from ..core.wiring import Connection
-from .s3_access_logs import LOG_PREFIX, create_server_access_log_bucket
 from .uploads_bucket_args import UploadsBucketArgs
 
 # What a browser may send on a direct upload through a presigned URL: the file's type, its MD5
@@ -19,7 +24,8 @@ CORS_ALLOWED_HEADERS = ["Content-Type", "Content-MD5", "x-amz-*"]
 # Multipart uploads from the browser need each part's ETag to complete the upload.
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_MAX_AGE_SECONDS = 3000
-ABORT_MULTIPART_AFTER_DAYS = 7
+# The prefix the server access logs land under in the log bucket.
+LOG_PREFIX = "uploads"
 
 
 class UploadsBucket(pulumi.ComponentResource):
@@ -139,6 +145,7 @@ class UploadsBucket(pulumi.ComponentResource):
             name,
             args.access_logs.retention_days,
             source_bucket_arn=self.bucket.arn,
+            prefix=LOG_PREFIX,
             parent=self,
             protect=protect,
         )
@@ -174,11 +181,7 @@ class UploadsBucket(pulumi.ComponentResource):
                         )
                     ),
                     # Parts of an upload that never completed are billed but invisible in listings.
-                    abort_incomplete_multipart_upload=(
-                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                            days_after_initiation=ABORT_MULTIPART_AFTER_DAYS
-                        )
-                    ),
+                    abort_incomplete_multipart_upload=abort_incomplete_multipart_upload(),
                 )
             ],
             # Noncurrent-version rules only mean something once versioning is on (the provider's

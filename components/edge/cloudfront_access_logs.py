@@ -24,7 +24,12 @@ class AccessLogDelivery:
 
 
 def deliver_access_logs(
-    name: str, distribution_arn: pulumi.Input[str], retention_days: int, *, parent: pulumi.Resource
+    name: str,
+    distribution_arn: pulumi.Input[str],
+    retention_days: int,
+    *,
+    parent: pulumi.Resource,
+    kms_key_arn: pulumi.Input[str] | None = None,
 ) -> AccessLogDelivery:
     """Send a distribution's access logs, as JSON, to the log group ``/aws/cloudfront/<name>``.
 
@@ -32,9 +37,14 @@ def deliver_access_logs(
     which a ``BucketOwnerEnforced`` bucket (every bucket here) refuses; v2 delivery needs no ACLs,
     the log group's retention expires the logs, and Logs Insights can query them at once.
 
+    ``kms_key_arn`` encrypts the log group; the key must be a us-east-1 key whose policy lets
+    ``logs.us-east-1.amazonaws.com`` use it (a ``LogEncryptionKey`` made with the us-east-1
+    provider): CloudWatch Logs cannot use a key of another region.
+
     Example::
 
-        logs = deliver_access_logs("site", distribution.arn, 365, parent=self)
+        logs = deliver_access_logs("site", distribution.arn, 365, parent=self,
+                                   kms_key_arn=us_east_1_logs_key.key_arn)
         pulumi.export("siteAccessLogGroup", logs.log_group.name)
     """
     in_us_east_1 = pulumi.ResourceOptions(parent=parent)
@@ -43,6 +53,7 @@ def deliver_access_logs(
         f"{name}-access-logs",
         name=f"/aws/cloudfront/{pulumi.get_project()}-{pulumi.get_stack()}/{name}",
         retention_in_days=retention_days,
+        kms_key_id=kms_key_arn,
         region=CLOUDFRONT_LOG_REGION,
         opts=in_us_east_1,
     )

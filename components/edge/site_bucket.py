@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.iam_documents import allow, policy_document
-from ..core.private_bucket import deny_insecure_transport, private_bucket
+from ..core.private_bucket import abort_incomplete_multipart_upload, deny_insecure_transport, private_bucket
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,7 @@ def create_site_bucket(
                         noncurrent_days=noncurrent_version_expiration_days
                     )
                 ),
-                abort_incomplete_multipart_upload=(
-                    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=7
-                    )
-                ),
+                abort_incomplete_multipart_upload=abort_incomplete_multipart_upload(),
             )
         ],
         # Noncurrent-version rules only mean something once versioning is on.

@@ -56,7 +56,8 @@ class StaticSite(pulumi.ComponentResource):
     ``hashedAssetPaths`` pattern is cached for a year. With ``spaFallback`` a viewer-request
     CloudFront Function serves ``/index.html`` for extension-less paths. Every S3 response gets
     HSTS, nosniff, ``X-Frame-Options: DENY``, a strict referrer policy and the optional CSP.
-    With ``accessLogs.enabled`` the access logs go to a us-east-1 CloudWatch log group.
+    With ``accessLogs.enabled`` the access logs go to a us-east-1 CloudWatch log group, encrypted
+    with ``access_log_kms_key_arn`` when given (a us-east-1 key: see ``deliver_access_logs``).
 
     With ``api``, the first cache behaviour sends ``apiPathPattern`` uncached, with every method,
     to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
@@ -92,6 +93,7 @@ class StaticSite(pulumi.ComponentResource):
         aliases: Sequence[str] = (),
         web_acl_arn: pulumi.Input[str] | None = None,
         canonical_host: str | None = None,
+        access_log_kms_key_arn: pulumi.Input[str] | None = None,
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -118,7 +120,11 @@ class StaticSite(pulumi.ComponentResource):
         self.access_logs: AccessLogDelivery | None = None
         if args.access_logs.enabled:
             self.access_logs = deliver_access_logs(
-                name, self.distribution.arn, args.access_logs.retention_days, parent=self
+                name,
+                self.distribution.arn,
+                args.access_logs.retention_days,
+                parent=self,
+                kms_key_arn=access_log_kms_key_arn,
             )
 
         self._serves_api = api is not None

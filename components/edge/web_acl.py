@@ -35,6 +35,8 @@ class WebAcl(pulumi.ComponentResource):
     attach it with ``associate``. ``scope="CLOUDFRONT"`` must live in us-east-1 whatever the
     stack's region, so pass a us-east-1 provider in ``opts`` (the log group follows it); attach it
     through the distribution's ``web_acl_id`` (this ACL's ``arn``), not through ``associate``.
+    ``log_kms_key_arn`` encrypts the log group with a key of the log group's region (the
+    provider's: a us-east-1 key for a CLOUDFRONT ACL).
 
     Example::
 
@@ -57,13 +59,14 @@ class WebAcl(pulumi.ComponentResource):
         args: WebAclArgs,
         *,
         scope: Scope,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:WebAcl", name, None, opts)
         self._name = name
         self.scope: Scope = scope
         self._acl(name, args, scope)
-        self._logging(name, args)
+        self._logging(name, args, log_kms_key_arn)
         register_declared_outputs(self)
 
     def _acl(self, name: str, args: WebAclArgs, scope: Scope) -> None:
@@ -92,7 +95,7 @@ class WebAcl(pulumi.ComponentResource):
         self.arn = self.web_acl.arn
         self.id = self.web_acl.id
 
-    def _logging(self, name: str, args: WebAclArgs) -> None:
+    def _logging(self, name: str, args: WebAclArgs, kms_key_arn: pulumi.Input[str] | None) -> None:
         """WAF logs to ``aws-waf-logs-...`` (the prefix WAF requires), sensitive headers redacted."""
         child = pulumi.ResourceOptions(parent=self)
         project, stack = pulumi.get_project(), pulumi.get_stack()
@@ -100,6 +103,7 @@ class WebAcl(pulumi.ComponentResource):
             f"{name}-logs",
             name=f"aws-waf-logs-{project}-{stack}-{name}",
             retention_in_days=args.log_retention_days,
+            kms_key_id=kms_key_arn,
             opts=child,
         )
         self.log_group_name = self.log_group.name

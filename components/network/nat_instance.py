@@ -53,9 +53,10 @@ class NatInstances(pulumi.ComponentResource):
     Each instance: ``ami``, or else AL2023 arm64 from the SSM public parameter at creation and
     kept afterwards (a newer image never replaces it by itself), source/destination check off, a
     public IP, IMDSv2 only, an encrypted gp3 root volume, no key pair (Session Manager instead),
-    simplified automatic recovery plus CloudWatch alarms that recover it (host failure) or reboot
-    it (OS failure). Private subnet ``i`` routes 0.0.0.0/0 to its AZ's instance (``per_az``) or to
-    the only one. Built by ``Network`` for ``natType: instance``; usable alone.
+    detailed (1-minute) CloudWatch monitoring, simplified automatic recovery plus CloudWatch alarms
+    that recover it (host failure) or reboot it (OS failure). Private subnet ``i`` routes 0.0.0.0/0
+    to its AZ's instance (``per_az``) or to the only one. Built by ``Network`` for ``natType:
+    instance``; usable alone.
 
     Example::
 
@@ -186,6 +187,9 @@ class NatInstances(pulumi.ComponentResource):
                     encrypted=True, volume_type="gp3", volume_size=ROOT_VOLUME_GIB, delete_on_termination=True
                 ),
                 maintenance_options=aws.ec2.InstanceMaintenanceOptionsArgs(auto_recovery="default"),
+                # Detailed monitoring (1-minute metrics, about $2.10 a month): the egress bursts and
+                # CPU peaks that saturate a small NAT instance vanish in 5-minute averages.
+                monitoring=True,
                 # Standard credits: sustained traffic is throttled at the baseline, never billed.
                 credit_specification=(
                     aws.ec2.InstanceCreditSpecificationArgs(cpu_credits="standard")

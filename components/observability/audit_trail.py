@@ -7,7 +7,7 @@ import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
 from ..core.outputs import register_declared_outputs
-from ..core.private_bucket import private_bucket
+from ..core.private_bucket import abort_incomplete_multipart_upload, private_bucket
 from .audit_trail_args import AuditTrailArgs
 from .audit_trail_policies import TrailNames, bucket_policy, key_policy, trust_policy, write_policy
 
@@ -163,6 +163,7 @@ class AuditTrail(pulumi.ComponentResource):
                             noncurrent_days=NONCURRENT_VERSION_EXPIRATION_DAYS
                         )
                     ),
+                    abort_incomplete_multipart_upload=abort_incomplete_multipart_upload(),
                 )
             ],
             # Noncurrent-version rules only mean something once versioning is on.

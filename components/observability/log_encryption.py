@@ -1,4 +1,4 @@
-"""LogEncryptionKey: one customer-managed KMS key for the stack's regional CloudWatch log groups."""
+"""LogEncryptionKey: a customer-managed KMS key for the stack's CloudWatch log groups in one region."""
 
 import re
 
@@ -39,18 +39,23 @@ def log_key_policy(partition: str, region: str, account: str) -> str:
 
 
 class LogEncryptionKey(pulumi.ComponentResource):
-    """A KMS key (rotation on, alias ``alias/<project>-<stack>-logs``) for regional log groups.
+    """A KMS key (rotation on, alias ``alias/<project>-<stack>-logs``) for the log groups of ``region``.
 
     The key is regional: CloudWatch Logs in ``region`` may use it for any log group of the
-    account there, so log groups in other regions (us-east-1 WAF and CloudFront logs) cannot.
-    ``__main__.py`` creates it only when ``monitoring.logEncryption`` is true and passes
-    ``key_arn`` as ``log_kms_key_arn`` to the components that create log groups. Pass
-    ``protect=True`` in production: deleting the key makes the encrypted logs unreadable.
+    account there, and log groups in other regions cannot. With ``monitoring.logEncryption``
+    ``__main__.py`` creates one with the stack's provider (``key_arn`` goes to every component
+    that creates a log group) and, when the stack is not in us-east-1, a second one with the
+    us-east-1 provider for the CloudFront access logs and the CLOUDFRONT web ACL's logs (same
+    alias: aliases are regional). ECS Exec sessions use the stack-region key too. Pass the
+    provider of ``region`` in ``opts``, and ``protect=True`` in production: deleting the key makes
+    the encrypted logs unreadable.
 
     Example::
 
-        logs_key = LogEncryptionKey("logs", region="eu-west-1", protect=True)
+        logs_key = LogEncryptionKey("logs", region="eu-west-1", protect=True, opts=on_stack_region)
         network = Network("net", args, log_kms_key_arn=logs_key.key_arn)
+        edge_key = LogEncryptionKey("logs-us-east-1", region="us-east-1", opts=on_us_east_1)
+        WebAcl("edge", waf_args, scope="CLOUDFRONT", log_kms_key_arn=edge_key.key_arn, opts=on_us_east_1)
     """
 
     key_arn: pulumi.Output[str]

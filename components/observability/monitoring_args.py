@@ -175,7 +175,8 @@ class MonitoringArgs(ConfigModel):
     budget: BudgetArgs = BudgetArgs()
     """A monthly cost budget mailing the alarm recipients."""
     log_encryption: bool = False
-    """Opt-in (+$1/month for the key): encrypt the regional log groups with one stack KMS key."""
+    """Encrypt every log group with a stack KMS key (+$1/month per key: a second in us-east-1 for the
+    CloudFront and WAF logs when the stack is elsewhere); on in the prod profile."""
 
     @field_validator("emails")
     @classmethod
