@@ -35,6 +35,7 @@ from components import (
     WebAcl,
 )
 from components.core.deploy_permissions_boundary import stack_role_guard
+from components.edge.load_balancer import OriginTls
 from components.observability.monitoring_alarms import deployment_alarm_names
 from stack_config import load_settings
 
@@ -124,6 +125,12 @@ app_stores = data_stores + ([uploads.connection] if uploads is not None else [])
 assert config.service.port is not None  # StackConfig requires it
 # blueGreen, canary and linear: a second target group, listener rules ECS shifts, a test listener.
 traffic_shifting = config.service.deployment.strategy.shifts_traffic
+# With a site domain and originTls, CloudFront reaches the internal ALB over HTTPS by this name.
+origin_domain = (
+    config.site.origin_domain
+    if config.site.enabled and config.load_balancer.front_door is FrontDoor.CDN
+    else None
+)
 load_balancer = LoadBalancer(
     "api",
     config.load_balancer,
@@ -133,6 +140,11 @@ load_balancer = LoadBalancer(
     container_port=config.service.port,
     traffic_shifting=traffic_shifting,
     vpc_cidr=network.cidr_block,
+    origin_tls=(
+        OriginTls(domain=origin_domain, hosted_zone_name=config.site.domain.hosted_zone_name)
+        if origin_domain is not None and config.site.domain is not None
+        else None
+    ),
     protect=config.protect,
     opts=on_aws,
 )
@@ -206,6 +218,7 @@ if config.site.enabled:
             load_balancer_dns_name=load_balancer.dns_name,
             load_balancer_security_group_id=load_balancer.security_group_id,
             vpc_id=network.vpc_id,
+            origin_domain_name=origin_domain,
         )
         if behind_cdn
         else None,

@@ -10,7 +10,7 @@ value never depends on the stack's name:
 
 - profile defaults: ``PROFILE_DEFAULTS`` per section, plus the ones that only make sense for a
   choice the stack made (an Aurora database gets no instance class, a Spot service no on-demand
-  base, a disabled site no access logs);
+  base, a disabled site no access logs, a prod site with a domain HTTPS to its origin);
 - derived defaults: a key left out follows the key it depends on (``desiredCount`` from
   ``minCount``, ``memory`` from ``cpu``, ``maxAllocatedStorage`` from ``allocatedStorage``, the
   migration task's size from the API's, ...), in every profile.
@@ -155,6 +155,10 @@ def _section(out: dict[str, Any], key: str, fill: Any) -> None:
 def _site(site: dict[str, Any], profile: Profile | None) -> dict[str, Any]:
     if profile is Profile.PROD and _get(site, "enabled", True) is not False:
         site = _merge(_PROD_SITE, site)
+        # A custom domain gives the origin a name to hold a certificate, so prod encrypts the hop
+        # from CloudFront to the ALB too; without one, originTls would be refused.
+        if isinstance(site.get("domain"), Mapping) and "originTls" not in site:
+            site["originTls"] = True
     return site
 
 

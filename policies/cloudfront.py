@@ -7,8 +7,11 @@ origins; VPC origins accepted), CloudFront.10 (no SSLv3 to origins), CloudFront.
 through origin access control) and CloudFront.15 (recommended TLS policy). The seeds' "SSL/TLS
 with ACM certificates" and "TLS everywhere users connect" are .3, .7 and .15.
 
-Design exception: CloudFront.7 on a distribution without aliases (no custom domain), which can
-only be served on its cloudfront.net name with CloudFront's certificate.
+Design exceptions, both structural (no custom domain): CloudFront.7 on a distribution without
+aliases, which can only be served on its cloudfront.net name with CloudFront's certificate; and
+CloudFront.9 on an http-only VPC origin of such a distribution, since without a domain there is no
+name to issue the internal ALB a certificate for. With a domain, the VPC origin must be https-only
+(``webapp:site.originTls``, prod's default then).
 
 Not covered: CloudFront.4 (origin failover: one bucket and one ALB, no second origin to fail over
 to), CloudFront.12 (origin bucket exists: a deploy-time fact the plan cannot see; our S3 origin is
@@ -44,6 +47,13 @@ RECOMMENDED_TLS_POLICIES = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
 DEFAULT_DOMAIN_REASON = (
     "No custom domain configured (webapp:site.domain unset): the site is served on its cloudfront.net "
     "name with CloudFront's default certificate, TLS 1.2+"
+)
+
+# Shared with policies/elb.py, which reports the ALB's side of the same hop.
+NO_ORIGIN_CERTIFICATE_REASON = (
+    "No custom domain configured (webapp:site.domain unset), so no certificate for the origin: "
+    "CloudFront reaches the internal ALB over HTTP:80 through its VPC origin, a hop inside this VPC "
+    "on the AWS network; viewers reach CloudFront over HTTPS only"
 )
 
 
@@ -193,25 +203,30 @@ def cloudfront_sni(distribution: Resource) -> Iterator[str]:
             yield f"sslSupportMethod is {method}: set it to sni-only (vip costs $600 a month, not needed)"
 
 
-@resource_rule(
+@stack_rule(
     "cloudfront-origin-https",
-    types=[DISTRIBUTION],
     controls=["CloudFront.9"],
     severity=Severity.MEDIUM,
-    description="Traffic to custom origins is encrypted (originProtocolPolicy https-only); VPC origins "
-    "are accepted.",
+    description="Traffic to custom and VPC origins is encrypted (originProtocolPolicy https-only); an "
+    "http-only VPC origin is a design exception only for a distribution without a custom domain.",
 )
-def cloudfront_origin_https(distribution: Resource) -> Iterator[str]:
+def cloudfront_origin_https(stack: Stack) -> Iterator[Finding]:
     """Custom origins need https-only, or match-viewer when every behaviour routed to them makes
-    viewers use HTTPS (as AWS's own check accepts).
+    viewers use HTTPS (as AWS's own check accepts). S3 origins are signed with SigV4 over HTTPS by
+    CloudFront.
 
-    An origin through ``vpcOriginConfig`` passes with no message even when its VpcOrigin uses
-    http-only: CloudFront reaches the (internal) load balancer through network interfaces it
-    places in our VPC, so the hop never leaves the VPC and the AWS network, and the ALB has no
-    public listener to downgrade. S3 origins are signed with SigV4 over HTTPS by CloudFront.
-    """
+    A VPC origin (the ``VpcOrigin`` a distribution's origins were computed from) needs https-only
+    when the distribution has aliases: the domain's zone can then certify a name for the ALB
+    (``webapp:site.originTls``). Without aliases its http-only is reported as a design exception:
+    CloudFront reaches the internal load balancer through network interfaces it places in our VPC,
+    so the hop never leaves the VPC and the AWS network, and no certificate could name the ALB."""
+    return each(stack.of_type(DISTRIBUTION), lambda distribution: _origin_https(stack, distribution))
+
+
+def _origin_https(stack: Stack, distribution: Resource) -> Iterator[Finding]:
     behaviors = _behaviors(distribution.props)
-    for origin in _list(distribution.props, "origins"):
+    origins = _list(distribution.props, "origins")
+    for origin in origins:
         config = _get(origin, "customOriginConfig")
         if config is None:
             continue
@@ -223,7 +238,27 @@ def cloudfront_origin_https(distribution: Resource) -> Iterator[str]:
             routed = [b for _, b in behaviors if _get(b, "targetOriginId") == origin_id]
             if all(_get(b, "viewerProtocolPolicy") in HTTPS_VIEWER_POLICIES for b in routed):
                 continue
-        yield f"{_origin_label(origin)} has originProtocolPolicy {policy}: set it to https-only"
+        yield Finding(
+            distribution, f"{_origin_label(origin)} has originProtocolPolicy {policy}: set it to https-only"
+        )
+    if not any(_get(origin, "vpcOriginConfig") is not None for origin in origins):
+        return
+    for vpc_origin in stack.referenced_by(distribution, "origins"):
+        if vpc_origin.type != VPC_ORIGIN:
+            continue
+        endpoint = _get(vpc_origin.props, "vpcOriginEndpointConfig")
+        policy = _get(endpoint, "originProtocolPolicy") if endpoint is not None else None
+        if policy == "https-only":
+            continue
+        if not has_items(distribution.props, "aliases"):
+            yield Finding.design_exception(vpc_origin, NO_ORIGIN_CERTIFICATE_REASON)
+            continue
+        yield Finding(
+            vpc_origin,
+            f"originProtocolPolicy is {policy} although the distribution has a custom domain: set it to "
+            "https-only with a certificate on the load balancer for the origin's domain name "
+            "(webapp:site.originTls: true)",
+        )
 
 
 def _is_s3_origin(origin: Mapping[str, Any]) -> bool:

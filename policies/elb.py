@@ -6,8 +6,11 @@ or more subnets), ELB.16 (WAF, production), ELB.17 (recommended TLS policy) and 
 listener protocols).
 
 The CDN front door: with ``loadBalancer.frontDoor: cdn`` the ALB is internal and CloudFront
-reaches it through a VPC origin over plain HTTP:80 (ADR 0006); viewers only ever talk HTTPS to
-CloudFront. ELB.1 and ELB.18 accept such an HTTP listener when the ALB is *cdn-only*: internal,
+reaches it through a VPC origin, over HTTPS:443 with ``site.originTls`` (a custom domain certifies
+the origin's name), else over plain HTTP:80 (ADR 0006); viewers only ever talk HTTPS to
+CloudFront. ELB.1 and ELB.18 report such an HTTP listener as a design exception (no custom domain,
+so no certificate for the origin) when no distribution in front of the ALB has aliases and the
+ALB is *cdn-only*: internal,
 and every ingress rule on its security groups admits nothing but a group the stack looked up
 for a CloudFront VPC origin (a ``SecurityGroupIngressRule`` whose ``referencedSecurityGroupId``
 was computed from an ``aws:cloudfront/vpcOrigin:VpcOrigin``, as components/edge/static_site.py
@@ -27,6 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._framework import (
+    DesignException,
     Finding,
     Resource,
     Rule,
@@ -38,6 +42,7 @@ from ._framework import (
     resource_rule,
     stack_rule,
 )
+from .cloudfront import NO_ORIGIN_CERTIFICATE_REASON
 from .ec2 import admits_private_test_traffic_only
 
 LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
@@ -153,8 +158,13 @@ def _protocol(listener: Resource, lbs: list[Resource]) -> str | None:
     return protocol
 
 
-def _http_problem(stack: Stack, listener: Resource) -> str | None:
-    """Why a plain-HTTP listener is not acceptable, or None (redirect-only, or a cdn-only ALB)."""
+def _behind_a_custom_domain(stack: Stack, lbs: list[Resource]) -> bool:
+    return any(has_items(d.props, "aliases") for lb in lbs for d in fronting_distributions(stack, lb))
+
+
+def _http_problem(stack: Stack, listener: Resource) -> str | DesignException | None:
+    """Why a plain-HTTP listener is not acceptable, None (redirect-only), or the design exception
+    of a cdn-only ALB whose distributions have no custom domain to certify its name."""
     lbs = [lb for lb in stack.referenced_by(listener, "loadBalancerArn") if lb.type in LOAD_BALANCER]
     if _protocol(listener, lbs) != "HTTP":
         return None
@@ -164,7 +174,12 @@ def _http_problem(stack: Stack, listener: Resource) -> str | None:
     if _redirects_to_https(default) and not bad_rules:
         return None
     if lbs and all(is_cdn_only(stack, lb) for lb in lbs):
-        return None
+        if not _behind_a_custom_domain(stack, lbs):
+            return DesignException(NO_ORIGIN_CERTIFICATE_REASON)
+        return (
+            "HTTP listener serves the CloudFront distribution of a custom domain: serve HTTPS:443 with "
+            "a certificate for the origin's name instead (webapp:site.originTls: true)"
+        )
     what = f"default action is {_describe(default)}"
     if _redirects_to_https(default):
         what = f"{len(bad_rules)} listener rule(s) serve plain HTTP"
@@ -185,13 +200,15 @@ def _http_problem(stack: Stack, listener: Resource) -> str | None:
     severity=Severity.MEDIUM,
     description=(
         "HTTP listeners only redirect to HTTPS; an internal ALB that only CloudFront VPC origins "
-        "can reach may serve HTTP."
+        "can reach may serve HTTP as a design exception while the site has no custom domain."
     ),
 )
 def elb_http_redirects_to_https(stack: Stack) -> Iterator[Finding]:
     def check(listener: Resource) -> Iterator[Finding]:
         problem = _http_problem(stack, listener)
-        if problem is not None:
+        if isinstance(problem, DesignException):
+            yield Finding.design_exception(listener, problem.reason)
+        elif problem is not None:
             yield Finding(listener, problem)
 
     return each(stack.of_type(*LISTENER), check)
@@ -202,8 +219,8 @@ def elb_http_redirects_to_https(stack: Stack) -> Iterator[Finding]:
     controls=["ELB.18"],
     severity=Severity.MEDIUM,
     description=(
-        "Listeners use HTTPS or TLS, or HTTP only to redirect to HTTPS (or behind CloudFront on a "
-        "cdn-only internal ALB)."
+        "Listeners use HTTPS or TLS, or HTTP only to redirect to HTTPS (or, as a design exception, "
+        "behind a CloudFront distribution without a custom domain on a cdn-only internal ALB)."
     ),
 )
 def elb_listener_secure_protocol(stack: Stack) -> Iterator[Finding]:
@@ -218,7 +235,10 @@ def _secure_protocol(stack: Stack, listener: Resource) -> Iterator[Finding]:
     if protocol in SECURE_PROTOCOLS:
         return
     if protocol == "HTTP":
-        if _http_problem(stack, listener) is not None:
+        problem = _http_problem(stack, listener)
+        if isinstance(problem, DesignException):
+            yield Finding.design_exception(listener, problem.reason)
+        elif problem is not None:
             yield Finding(
                 listener,
                 "protocol is HTTP and the listener serves traffic: use HTTPS with a certificate, "

@@ -412,7 +412,8 @@ def test_cdn_with_a_domain(key: str, value: str) -> None:
 def test_cdn_with_an_ssl_policy() -> None:
     assert problems({"sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06"}) == [
         'webapp:loadBalancer.sslPolicy = "ELBSecurityPolicy-TLS13-1-3-2021-06": not used with frontDoor '
-        '"cdn": the internal ALB has no HTTPS listener; remove it'
+        '"cdn": the internal ALB has no HTTPS listener, or with site.originTls one for CloudFront only, on '
+        "the default policy; remove it"
     ]
 
 

@@ -152,23 +152,63 @@ def custom_origin(policy: str, protocols: list[str] | None = None) -> dict[str, 
 
 def test_custom_origins_need_https_only() -> None:
     subject = distribution(origins=[S3_ORIGIN, custom_origin("http-only")])
-    assert cf.cloudfront_origin_https.messages(subject) == [
+    assert cf.cloudfront_origin_https.messages(stack(subject)) == [
         "origin custom has originProtocolPolicy http-only: set it to https-only"
     ]
 
 
 def test_match_viewer_passes_only_when_every_routed_behaviour_is_https() -> None:
-    assert cf.cloudfront_origin_https.messages(distribution(origins=[custom_origin("match-viewer")])) == []
+    assert (
+        cf.cloudfront_origin_https.messages(stack(distribution(origins=[custom_origin("match-viewer")])))
+        == []
+    )
     behaviors = [{"pathPattern": "/ext/*", "targetOriginId": "custom", "viewerProtocolPolicy": "allow-all"}]
     subject = distribution(origins=[custom_origin("match-viewer")], orderedCacheBehaviors=behaviors)
-    assert cf.cloudfront_origin_https.messages(subject) == [
+    assert cf.cloudfront_origin_https.messages(stack(subject)) == [
         "origin custom has originProtocolPolicy match-viewer: set it to https-only"
     ]
 
 
-def test_http_only_vpc_origin_is_accepted() -> None:
-    # The hop from CloudFront's interfaces in our VPC to the internal ALB stays inside the VPC.
-    assert cf.cloudfront_origin_https.messages(distribution(origins=[API_ORIGIN])) == []
+def api_origin_stack(policy: str, *, aliases: list[str] | None) -> tuple[Stack, Resource]:
+    """A distribution whose API origin was computed from a VPC origin using ``policy``."""
+    props = copy.deepcopy(VPC_ORIGIN_PROPS)
+    props["vpcOriginEndpointConfig"]["originProtocolPolicy"] = policy
+    vpc_origin = resource(cf.VPC_ORIGIN, props, "api")
+    subject = resource(
+        cf.DISTRIBUTION,
+        {**copy.deepcopy(DISTRIBUTION), **({"aliases": aliases} if aliases else {})},
+        "cdn",
+        property_dependencies={"origins": [vpc_origin.urn]},
+    )
+    return stack(subject, vpc_origin), vpc_origin
+
+
+def test_http_only_vpc_origin_without_a_domain_is_a_design_exception() -> None:
+    # No custom domain: no name to certify for the ALB, so the hop inside the VPC stays HTTP, visibly.
+    subject, vpc_origin = api_origin_stack("http-only", aliases=None)
+    assert cf.cloudfront_origin_https.messages(subject) == []
+    assert cf.cloudfront_origin_https.design_exceptions(subject) == [
+        (vpc_origin.urn, cf.NO_ORIGIN_CERTIFICATE_REASON)
+    ]
+    assert "no certificate for the origin" in cf.NO_ORIGIN_CERTIFICATE_REASON
+
+
+def test_http_only_vpc_origin_with_a_domain_is_a_violation() -> None:
+    subject, vpc_origin = api_origin_stack("http-only", aliases=["example.com"])
+    assert cf.cloudfront_origin_https.findings(subject) == [
+        (
+            vpc_origin.urn,
+            "originProtocolPolicy is http-only although the distribution has a custom domain: set it to "
+            "https-only with a certificate on the load balancer for the origin's domain name "
+            "(webapp:site.originTls: true)",
+        )
+    ]
+    assert cf.cloudfront_origin_https.design_exceptions(subject) == []
+
+
+def test_https_only_vpc_origin_with_a_domain_passes_without_exception() -> None:
+    subject, _ = api_origin_stack("https-only", aliases=["example.com"])
+    assert cf.cloudfront_origin_https.verdicts(subject) == []
 
 
 def test_sslv3_to_custom_and_vpc_origins_is_flagged() -> None:
@@ -208,7 +248,7 @@ def test_unknown_origin_ids_do_not_stop_the_origin_checks() -> None:
     ]
     subject = distribution(origins=origins)
     assert cf.cloudfront_s3_origin_access_control.messages(subject) == []
-    assert cf.cloudfront_origin_https.messages(subject) == []
+    assert cf.cloudfront_origin_https.messages(stack(subject)) == []
 
 
 def test_origin_access_control_must_always_sign() -> None:
@@ -329,6 +369,24 @@ def test_prod_with_a_custom_domain_passes_every_rule(rule: Rule) -> None:
 
 
 def test_committed_stacks_route_the_api_through_an_http_only_vpc_origin() -> None:
-    # The case cloudfront-origin-https accepts on purpose: keep the test honest about it.
-    [vpc_origin] = plan_stack("prod").of_type(cf.VPC_ORIGIN)
+    # Neither committed stack has a domain: cloudfront-origin-https reports the hop as a design
+    # exception, never silently.
+    subject = plan_stack("prod")
+    [vpc_origin] = subject.of_type(cf.VPC_ORIGIN)
     assert vpc_origin.props["vpcOriginEndpointConfig"]["originProtocolPolicy"] == "http-only"
+    assert cf.cloudfront_origin_https.design_exceptions(subject) == [
+        (vpc_origin.urn, cf.NO_ORIGIN_CERTIFICATE_REASON)
+    ]
+
+
+def test_prod_with_a_custom_domain_reaches_the_origin_over_https() -> None:
+    subject = custom_domain_stack()
+    [vpc_origin] = subject.of_type(cf.VPC_ORIGIN)
+    endpoint = vpc_origin.props["vpcOriginEndpointConfig"]
+    assert endpoint["originProtocolPolicy"] == "https-only"
+    assert endpoint["httpsPort"] == 443
+    assert list(endpoint["originSslProtocols"]["items"]) == ["TLSv1.2"]
+    [distribution] = subject.of_type(cf.DISTRIBUTION)
+    [api] = [o for o in distribution.props["origins"] if o["originId"] == "api"]
+    assert api["domainName"] == "origin.example.com"
+    assert cf.cloudfront_origin_https.verdicts(subject) == []

@@ -8,6 +8,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from offline.analyzer_view import plan_states, stack_resources
 from offline.preview_json import to_preview_json
 from policies._framework import Resource, Rule, Stack, stack_from
+from policies.cloudfront import NO_ORIGIN_CERTIFICATE_REASON
 from policies.elb import (
     DISTRIBUTION,
     INGRESS_RULE,
@@ -62,7 +63,9 @@ def listener(lb: Resource, actions: list[dict[str, Any]], protocol: str = "HTTP"
     )  # fmt: skip
 
 
-def cdn_world(*, extra_ingress: dict[str, Any] | None = None, web_acl: bool = True) -> tuple[Resource, Stack]:
+def cdn_world(
+    *, extra_ingress: dict[str, Any] | None = None, web_acl: bool = True, aliases: list[str] | None = None
+) -> tuple[Resource, Stack]:
     """An internal ALB whose security group admits only the looked-up CloudFront VPC-origin group."""
     lb = alb(True)
     group_urn = lb.property_dependencies["securityGroups"][0]
@@ -75,6 +78,8 @@ def cdn_world(*, extra_ingress: dict[str, Any] | None = None, web_acl: bool = Tr
         property_dependencies={"securityGroupId": [group_urn], "referencedSecurityGroupId": [origin.urn]},
     )  # fmt: skip
     cdn_props: dict[str, Any] = {"webAclId": UNKNOWN_STRING_VALUE} if web_acl else {}
+    if aliases:
+        cdn_props["aliases"] = aliases
     distribution = resource(
         DISTRIBUTION, cdn_props, name="cdn", property_dependencies={"origins": [origin.urn]}
     )
@@ -121,10 +126,22 @@ def test_redirect_that_keeps_http_is_not_a_redirect_to_https() -> None:
     ]
 
 
-def test_cdn_only_internal_alb_may_serve_http() -> None:
+def test_cdn_only_internal_alb_without_a_domain_serves_http_as_a_design_exception() -> None:
     _, world = cdn_world()
-    assert elb_http_redirects_to_https.messages(world) == []
-    assert elb_listener_secure_protocol.messages(world) == []
+    [http] = world.of_type(*LISTENER)
+    for rule in (elb_http_redirects_to_https, elb_listener_secure_protocol):
+        assert rule.messages(world) == []
+        assert rule.design_exceptions(world) == [(http.urn, NO_ORIGIN_CERTIFICATE_REASON)]
+
+
+def test_cdn_only_internal_alb_behind_a_custom_domain_must_serve_https() -> None:
+    _, world = cdn_world(aliases=["example.com"])
+    assert elb_http_redirects_to_https.messages(world) == [
+        "HTTP listener serves the CloudFront distribution of a custom domain: serve HTTPS:443 with a "
+        "certificate for the origin's name instead (webapp:site.originTls: true)"
+    ]
+    assert elb_listener_secure_protocol.messages(world) == [ELB18_HTTP]
+    assert elb_http_redirects_to_https.design_exceptions(world) == []
 
 
 def test_internal_alb_with_other_ingress_gets_no_exception() -> None:

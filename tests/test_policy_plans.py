@@ -32,6 +32,12 @@ def test_prod_has_no_violations_only_design_exceptions() -> None:
     assert verdicts(plan, "prod", "unknown") == set()
     assert verdicts(plan, "prod", "excepted") == {
         ("cloudfront-custom-certificate", "site-cdn"),
+        # No site.domain: no certificate for the origin, so CloudFront -> ALB stays HTTP, visibly.
+        ("cloudfront-origin-https", "site-api"),
+        ("elb-http-redirects-to-https", "api-http"),
+        ("elb-http-redirects-to-https", "api-test"),
+        ("elb-listener-secure-protocol", "api-http"),
+        ("elb-listener-secure-protocol", "api-test"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("ecs-fargate-latest-platform", "worker-celery-svc"),
         ("s3-kms-encryption", "api-access-logs"),
@@ -78,6 +84,9 @@ def test_dev_has_no_mandatory_violations_and_only_the_production_advisories() ->
     # Dev's cache is a sidecar and it has no worker: no ElastiCache, AUTH token or worker verdicts.
     assert verdicts(plan, "dev", "excepted") == {
         ("cloudfront-custom-certificate", "site-cdn"),
+        ("cloudfront-origin-https", "site-api"),
+        ("elb-http-redirects-to-https", "api-http"),
+        ("elb-listener-secure-protocol", "api-http"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("s3-kms-encryption", "site-content"),
         ("s3-server-access-logging", "site-content"),
@@ -233,6 +242,12 @@ def test_design_exceptions_follow_the_design_not_the_names() -> None:
     assert verdicts(result, "prod", "advisory") == set()
     assert verdicts(result, "prod", "excepted") == {
         ("cloudfront-custom-certificate", "site-cdn"),
+        # No site.domain: no certificate for the origin, so CloudFront -> ALB stays HTTP, visibly.
+        ("cloudfront-origin-https", "site-api"),
+        ("elb-http-redirects-to-https", "api-http"),
+        ("elb-http-redirects-to-https", "api-test"),
+        ("elb-listener-secure-protocol", "api-http"),
+        ("elb-listener-secure-protocol", "api-test"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("ecs-fargate-latest-platform", "worker-sidekiq-svc"),
         ("s3-kms-encryption", "api-access-logs"),

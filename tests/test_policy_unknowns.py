@@ -108,9 +108,11 @@ CASES: dict[str, Target] = {
         cloudfront.DISTRIBUTION,
         {"viewerCertificate": {**CERTIFICATE, "sslSupportMethod": U}},
     ),
-    "cloudfront-origin-https": (
-        cloudfront.DISTRIBUTION,
-        {"origins": [{**CUSTOM_ORIGIN, "customOriginConfig": {"originProtocolPolicy": U}}]},
+    "cloudfront-origin-https": lambda: stack(
+        resource(
+            cloudfront.DISTRIBUTION,
+            {"origins": [{**CUSTOM_ORIGIN, "customOriginConfig": {"originProtocolPolicy": U}}]},
+        )
     ),
     "cloudfront-origin-ssl-protocols": (
         cloudfront.DISTRIBUTION,

@@ -431,6 +431,7 @@ def test_defaults_are_the_dev_profile() -> None:
         "noncurrentVersionExpirationDays": 30,
         "accessLogs": {"enabled": False, "retentionDays": 90},
         "domain": None,
+        "originTls": False,
         "buildDir": None,
     }
 

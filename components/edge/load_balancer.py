@@ -1,6 +1,7 @@
 """LoadBalancer: the Application Load Balancer in front of the API service."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +27,22 @@ TEST_LISTENER_PORT = 8080
 ECS_OWNED_RULE_PROPERTIES = ["actions[0].forward", "actions[0].targetGroupArn"]
 
 
+@dataclass(frozen=True)
+class OriginTls:
+    """The name CloudFront reaches an internal (cdn-mode) ALB by over HTTPS, in a public hosted zone.
+
+    CloudFront checks the ALB's certificate against its origin's domain name, so the ALB gets a
+    certificate for ``domain`` and an alias record for it (resolving to the ALB's private addresses).
+
+    Example::
+
+        OriginTls(domain="origin.example.com", hosted_zone_name="example.com")
+    """
+
+    domain: str
+    hosted_zone_name: str
+
+
 class LoadBalancer(pulumi.ComponentResource):
     """An Application Load Balancer with one IP target group for the ECS service.
 
@@ -33,7 +50,10 @@ class LoadBalancer(pulumi.ComponentResource):
     listener forwarding to the target group. CloudFront reaches it through a VPC origin (a later
     component). Its security group gets NO ingress rules from this component: the CDN component
     adds the one rule admitting CloudFront's VPC-origin security group, so nothing else in the
-    VPC or on the internet can reach the ALB.
+    VPC or on the internet can reach the ALB. With ``origin_tls`` that listener is HTTPS:443
+    instead, with the ``sslPolicy`` and a DNS-validated regional ACM certificate for
+    ``origin_tls.domain``, and a Route 53 alias points that name at the ALB (for StaticSite's
+    ``ApiOrigin.origin_domain_name``).
 
     ``frontDoor: direct``: an internet-facing ALB in the public subnets. HTTP:80 only answers with
     a 301 to HTTPS:443; HTTPS:443 forwards with a DNS-validated ACM certificate for ``domain``
@@ -86,6 +106,7 @@ class LoadBalancer(pulumi.ComponentResource):
         container_port: int,
         traffic_shifting: bool = False,
         vpc_cidr: pulumi.Input[str] | None = None,
+        origin_tls: OriginTls | None = None,
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -101,7 +122,13 @@ class LoadBalancer(pulumi.ComponentResource):
             name, args, direct, public_subnet_ids if direct else private_subnet_ids, access_logs, logs_ready
         )
         self._target_group(name, args, vpc_id, container_port)
-        self.listener = self._https(name, args) if direct else self._http_forward(name)
+        self._certificate_arn: pulumi.Output[str] | None = None
+        if direct:
+            self.listener = self._https(name, args)
+        elif origin_tls is not None:
+            self.listener = self._origin_https(name, args, origin_tls)
+        else:
+            self.listener = self._http_forward(name)
         self.alternate_target_group_arn_suffix = None
         self.test_url = None
         shift = (
@@ -247,15 +274,17 @@ class LoadBalancer(pulumi.ComponentResource):
         self.alternate_target_group = alternate
         self.alternate_target_group_arn_suffix = alternate.arn_suffix
         production_rule = self._shifted_rule(f"{name}-production", self.listener, alternate)
-        # Direct mode: HTTPS like production (the pack refuses a plain-HTTP listener that serves on an
-        # internet-facing ALB); cdn mode: HTTP like the internal production listener.
+        # HTTPS whenever production has a certificate (direct mode, or cdn mode with origin TLS): the
+        # pack refuses a plain-HTTP listener that serves where production is encrypted; otherwise
+        # HTTP like the internal production listener.
+        secure = self._certificate_arn is not None
         self.test_listener = aws.lb.Listener(
             f"{name}-test",
             load_balancer_arn=self.alb.arn,
             port=TEST_LISTENER_PORT,
-            protocol="HTTPS" if direct else "HTTP",
-            ssl_policy=args.ssl_policy if direct else None,
-            certificate_arn=self._certificate_arn if direct else None,
+            protocol="HTTPS" if secure else "HTTP",
+            ssl_policy=args.ssl_policy if secure else None,
+            certificate_arn=self._certificate_arn,
             # Every request matches the test rule; anything else would be a bug worth a clear 404.
             default_actions=[
                 aws.lb.ListenerDefaultActionArgs(
@@ -282,7 +311,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 cidr_ipv4=vpc_cidr,
                 opts=child,
             )
-        scheme = "https://" if direct else "http://"
+        scheme = "https://" if secure else "http://"
         self.test_url = pulumi.Output.concat(scheme, self.alb.dns_name, f":{TEST_LISTENER_PORT}")
         return TrafficShiftTarget(
             alternate_target_group_arn=alternate.arn,
@@ -333,6 +362,36 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.url = pulumi.Output.concat("http://", self.alb.dns_name)
+        return listener
+
+    def _origin_https(self, name: str, args: LoadBalancerArgs, origin: OriginTls) -> aws.lb.Listener:
+        """frontDoor cdn with origin TLS: HTTPS:443 for ``origin.domain``, its certificate and alias."""
+        zone_id = aws.route53.get_zone_output(
+            name=origin.hosted_zone_name, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
+        ).zone_id
+        # Regional (this provider's region, the ALB's): only CloudFront's viewer certificate must
+        # come from us-east-1.
+        certificate_arn = validated_certificate(f"{name}-origin", origin.domain, zone_id, parent=self)
+        self._certificate_arn = certificate_arn
+        listener = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.alb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=args.ssl_policy,
+            certificate_arn=certificate_arn,
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+            ],
+            # The HTTP:80 listener of a stack turning originTls on becomes this one: ALB changes a
+            # listener's port and protocol in place, so its ARN, and the blue/green rules and ECS
+            # configuration that name it, stay valid.
+            opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name=f"{name}-http")]),
+        )
+        # The name must resolve for CloudFront and match the certificate; the public zone then
+        # publishes the ALB's private addresses, which nothing outside the VPC can reach.
+        alias = alias_record(f"{name}-origin", origin.domain, zone_id, self.alb, parent=self)
+        self.url = pulumi.Output.concat("https://", alias.name)
         return listener
 
     def _public_ingress(self, name: str) -> None:

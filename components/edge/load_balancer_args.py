@@ -153,7 +153,9 @@ class LoadBalancerArgs(ConfigModel):
     ssl_policy: Annotated[str, InSchema(enum=list(TLS13_SSL_POLICIES))] = (
         "ELBSecurityPolicy-TLS13-1-2-2021-06"
     )
-    """The HTTPS listener's security policy: TLS 1.3 and nothing older than 1.2; frontDoor direct only."""
+    """The HTTPS listener's security policy: TLS 1.3 and nothing older than 1.2; frontDoor direct only.
+
+    The cdn-mode origin listener of ``site.originTls`` keeps the default."""
     idle_timeout_seconds: Annotated[int, Between(1, 4000)] = 60
     """Seconds an idle connection stays open."""
     deletion_protection: bool = False
@@ -222,5 +224,6 @@ class LoadBalancerArgs(ConfigModel):
             raise ConfigFieldError(
                 "sslPolicy",
                 self.ssl_policy,
-                'not used with frontDoor "cdn": the internal ALB has no HTTPS listener; remove it',
+                'not used with frontDoor "cdn": the internal ALB has no HTTPS listener, or with '
+                "site.originTls one for CloudFront only, on the default policy; remove it",
             )

@@ -39,13 +39,17 @@ class ApiOrigin:
     Example::
 
         ApiOrigin(load_balancer_arn=lb.arn, load_balancer_dns_name=lb.dns_name,
-                  load_balancer_security_group_id=lb.security_group_id, vpc_id=network.vpc_id)
+                  load_balancer_security_group_id=lb.security_group_id, vpc_id=network.vpc_id,
+                  origin_domain_name="origin.example.com")  # with LoadBalancer(origin_tls=...)
     """
 
     load_balancer_arn: pulumi.Input[str]
     load_balancer_dns_name: pulumi.Input[str]
     load_balancer_security_group_id: pulumi.Input[str]
     vpc_id: pulumi.Input[str]
+    origin_domain_name: str | None = None
+    """The name the ALB's HTTPS:443 listener has a certificate for: CloudFront then connects with
+    TLS 1.2+ and checks the certificate against it. None: HTTP:80 to the ALB's own DNS name."""
 
 
 class StaticSite(pulumi.ComponentResource):
@@ -61,7 +65,9 @@ class StaticSite(pulumi.ComponentResource):
 
     With ``api``, the first cache behaviour sends ``apiPathPattern`` uncached, with every method,
     to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
-    80 from CloudFront's VPC-origin security group. ``protect`` guards the bucket only.
+    80 from CloudFront's VPC-origin security group. With ``api.origin_domain_name`` the VPC origin
+    is https-only (TLS 1.2) to that name on port 443, and the rule admits 443 instead.
+    ``protect`` guards the bucket only.
 
     With ``canonical_host`` (one of ``aliases``, e.g. ``SiteDomain.canonical_host``) the same
     viewer-request function also answers every other host (www., the cloudfront.net name) with a
@@ -286,6 +292,8 @@ class StaticSite(pulumi.ComponentResource):
 
     def _api_origin(self, name: str, api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgs:
         """The VPC origin for the internal ALB, and the ALB's ingress rule from CloudFront only."""
+        tls = api.origin_domain_name is not None
+        port = 443 if tls else 80
         self.vpc_origin = aws.cloudfront.VpcOrigin(
             f"{name}-api",
             vpc_origin_endpoint_config=aws.cloudfront.VpcOriginVpcOriginEndpointConfigArgs(
@@ -293,10 +301,11 @@ class StaticSite(pulumi.ComponentResource):
                 arn=api.load_balancer_arn,
                 http_port=80,
                 https_port=443,
-                # The internal ALB listens on HTTP:80 only (ADR 0006). The hop from CloudFront's
-                # interfaces to the ALB stays on the AWS network inside this VPC; viewers still
-                # reach CloudFront over HTTPS only.
-                origin_protocol_policy="http-only",
+                # Without a custom domain the internal ALB has no name a certificate could be
+                # issued for, so it listens on HTTP:80 (ADR 0006): the hop from CloudFront's
+                # interfaces stays on the AWS network inside this VPC, and viewers still reach
+                # CloudFront over HTTPS only. With one, the hop is encrypted too.
+                origin_protocol_policy="https-only" if tls else "http-only",
                 # Required by the API even when unused with http-only.
                 origin_ssl_protocols=aws.cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs(
                     items=["TLSv1.2"], quantity=1
@@ -314,10 +323,10 @@ class StaticSite(pulumi.ComponentResource):
         self.alb_ingress = aws.vpc.SecurityGroupIngressRule(
             f"{name}-alb-from-cloudfront",
             security_group_id=api.load_balancer_security_group_id,
-            description="HTTP from CloudFront VPC origins only",
+            description=f"{'HTTPS' if tls else 'HTTP'} from CloudFront VPC origins only",
             ip_protocol="tcp",
-            from_port=80,
-            to_port=80,
+            from_port=port,
+            to_port=port,
             referenced_security_group_id=cloudfront_sg.id,
             # CloudFront creates the referenced group with the VPC origin and deletes it with the
             # last one in the VPC, which fails while this rule still names it: the rule must be
@@ -329,7 +338,10 @@ class StaticSite(pulumi.ComponentResource):
         )
         return aws.cloudfront.DistributionOriginArgs(
             origin_id=API_ORIGIN_ID,
-            domain_name=api.load_balancer_dns_name,
+            # CloudFront sends this name as SNI and checks the ALB's certificate against it.
+            domain_name=api.load_balancer_dns_name
+            if api.origin_domain_name is None
+            else api.origin_domain_name,
             vpc_origin_config=aws.cloudfront.DistributionOriginVpcOriginConfigArgs(
                 vpc_origin_id=self.vpc_origin.id
             ),

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from ..core._model import ConfigEnum, ConfigModel, InSchema
 from ..core.config_errors import ConfigFieldError
 from ..core.log_retention import RetentionDays
-from .site_domain_args import SiteDomainArgs
+from .site_domain_args import MAX_CERTIFICATE_DOMAIN, SiteDomainArgs
 
 # CloudFront's path-pattern alphabet (CacheBehavior.PathPattern in the API reference): letters,
 # digits and _ - . * $ / ~ " ' @ : + &, at most 255 characters. This stack also insists on a
@@ -19,6 +19,9 @@ _PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*$/~\"'@:+&]{0,254}$")
 # CloudFront refuses a longer Content-Security-Policy value in a response headers policy
 # (TooLongCSPInResponseHeadersPolicy; the quota page lists 1783 characters).
 MAX_CSP_LENGTH = 1783
+
+# With originTls the internal ALB answers CloudFront as <ORIGIN_LABEL>.<domain>.
+ORIGIN_LABEL = "origin"
 
 
 def _path_pattern(value: str) -> str:
@@ -101,6 +104,11 @@ class StaticSiteArgs(ConfigModel):
     """CloudFront standard access logs to CloudWatch Logs."""
     domain: SiteDomainArgs | None = None
     """A custom domain (certificate in us-east-1, aliases, www redirect); null: the cloudfront.net name."""
+    origin_tls: bool = False
+    """HTTPS from CloudFront to the internal ALB, certified for ``origin.<domain>``; needs ``domain``.
+
+    Prod's default when ``domain`` is set. Unused with ``loadBalancer.frontDoor: direct``, whose ALB
+    serves HTTPS on its own name."""
     build_dir: str | None = None
     """The frontend's build output, uploaded on deploy; null: upload the site yourself (aws s3 sync)."""
 
@@ -173,6 +181,33 @@ class StaticSiteArgs(ConfigModel):
                 "is also listed in hashedAssetPaths; each path pattern may route to one origin only",
             )
         return self
+
+    @model_validator(mode="after")
+    def _origin_tls_needs_a_domain(self) -> "StaticSiteArgs":
+        if not self.origin_tls:
+            return self
+        if self.domain is None:
+            raise ConfigFieldError(
+                "originTls", True,
+                "needs domain: the ALB's certificate is for origin.<domain>, validated in its hosted "
+                "zone; set domain, or set originTls to false",
+            )  # fmt: skip
+        origin = self.origin_domain or ""
+        if len(origin) > MAX_CERTIFICATE_DOMAIN:
+            raise ConfigFieldError(
+                "originTls", True,
+                f"the origin's name {origin} has {len(origin)} characters, more than the "
+                f"{MAX_CERTIFICATE_DOMAIN} ACM allows in a certificate's Common Name; use a shorter "
+                "domain, or set originTls to false",
+            )  # fmt: skip
+        return self
+
+    @property
+    def origin_domain(self) -> str | None:
+        """``origin.<domain>``, the ALB's name for CloudFront when ``originTls`` is on, else None."""
+        if not self.origin_tls or self.domain is None:
+            return None
+        return f"{ORIGIN_LABEL}.{self.domain.domain}"
 
     @model_validator(mode="after")
     def _nothing_for_a_disabled_site(self) -> "StaticSiteArgs":
