@@ -162,3 +162,28 @@ def test_every_adr_has_a_dated_status(adr: Path) -> None:
         r"\(\d{{4}}-\d{{2}}-\d{{2}}\)".format(adr=r"\[ADR \d{4}\]\(\d{4}-[a-z0-9-]+\.md\)"),
         status,
     ), status
+
+
+def test_readme_plan_excerpt_is_what_make_plan_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shortened `make plan STACK=dev` in README keeps its counts, totals and verdict line true."""
+    from offline import plan
+
+    assert plan.main(["--stack", "dev"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    readme = (PROJECT_DIR / "README.md").read_text()
+    excerpt = readme[readme.index("## The plan") : readme.index("## Deploying with Pulumi")]
+    for prefix in ("Resources to create: ", "Estimated monthly cost: ", "dev: ", "make plan: "):
+        expected = next(line for line in printed if line.startswith(prefix))
+        assert expected in excerpt, f"README's plan excerpt is stale: it should show {expected!r}"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_cost_guide_quotes_the_current_totals(stack: str) -> None:
+    from offline.cost import estimate_plan
+    from offline.preview_json import to_preview_json
+    from offline.run import run_stack
+
+    estimate = estimate_plan(to_preview_json(run_stack(stack)))
+    guide = (PROJECT_DIR / "docs" / "guides" / "offline-tools.md").read_text()
+    row = next(line for line in guide.splitlines() if line.startswith(f"| {stack} | **$"))
+    assert f"**${estimate.min_total:,.2f}**" in row and f"maximum ${estimate.max_total:,.2f}" in row, row
