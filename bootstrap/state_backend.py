@@ -12,7 +12,7 @@ from components.core.private_bucket import (
     deny_insecure_transport,
     private_bucket,
 )
-from components.core.server_access_logs import create_server_access_log_bucket
+from components.core.server_access_logs import log_bucket_requests
 
 # Every `pulumi up` writes dozens of checkpoint versions; three months of them is enough to
 # roll a stack's state back by hand, and keeps the bucket from growing without end.
@@ -148,23 +148,14 @@ class StateBackend(pulumi.ComponentResource):
         )
 
     def _access_logs(self, name: str, protect: bool) -> aws.s3.Bucket:
-        logs = create_server_access_log_bucket(
+        return log_bucket_requests(
             name,
+            self.bucket,
             ACCESS_LOG_RETENTION_DAYS,
-            source_bucket_arn=self.bucket.arn,
             prefix=ACCESS_LOG_PREFIX,
             parent=self,
             protect=protect,
         )
-        aws.s3.BucketLogging(
-            f"{name}-bucket",
-            bucket=self.bucket.bucket,
-            target_bucket=logs.bucket.bucket,
-            target_prefix=f"{ACCESS_LOG_PREFIX}/",
-            # Without the policy the logging service's writes are refused until it lands.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
-        )
-        return logs.bucket
 
 
 def _alias(name: str) -> str:

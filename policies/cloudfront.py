@@ -52,8 +52,9 @@ DEFAULT_DOMAIN_REASON = (
 # Shared with policies/elb.py, which reports the ALB's side of the same hop.
 NO_ORIGIN_CERTIFICATE_REASON = (
     "No custom domain configured (webapp:site.domain unset), so no certificate for the origin: "
-    "CloudFront reaches the internal ALB over HTTP:80 through its VPC origin, a hop inside this VPC "
-    "on the AWS network; viewers reach CloudFront over HTTPS only"
+    "CloudFront reaches the internal ALB over plain HTTP through its VPC origin (and a blue/green "
+    "test listener answers plain HTTP to the VPC only), hops inside this VPC on the AWS network; "
+    "viewers reach CloudFront over HTTPS only"
 )
 
 

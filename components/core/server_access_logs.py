@@ -4,8 +4,6 @@ In the shared core because both the app's uploads bucket and the bootstrap's sta
 their requests this way.
 """
 
-from dataclasses import dataclass
-
 import pulumi
 import pulumi_aws as aws
 
@@ -15,37 +13,26 @@ from .private_bucket import deny_insecure_transport, expiring_log_bucket
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
 
 
-@dataclass(frozen=True)
-class ServerAccessLogBucket:
-    """The bucket plus its policy: the source bucket's logging must wait for the policy, or the
-    first deliveries are refused."""
-
-    bucket: aws.s3.Bucket
-    policy: aws.s3.BucketPolicy
-
-
-def create_server_access_log_bucket(
+def log_bucket_requests(
     name: str,
+    source: aws.s3.Bucket,
     retention_days: int,
     *,
-    source_bucket_arn: pulumi.Input[str],
     prefix: str,
     parent: pulumi.Resource,
     protect: bool,
-) -> ServerAccessLogBucket:
-    """Create ``<name>-access-logs``: private, SSE-S3, versioned, expiring after ``retention_days``.
+) -> aws.s3.Bucket:
+    """Turn on S3 server access logging for ``source`` into a new ``<name>-access-logs`` bucket.
 
-    Only the S3 logging service writing on behalf of ``source_bucket_arn`` in this account may put
-    objects, and only below ``<prefix>/`` (the source's ``BucketLogging.target_prefix``). Only the
-    bucket itself is protected: the settings around it can be recreated at no loss.
+    The log bucket is private, SSE-S3, versioned and expires objects after ``retention_days``; only
+    the S3 logging service writing on behalf of ``source`` in this account may put objects, and
+    only below ``<prefix>/``. ``<name>-bucket`` (the ``BucketLogging``) waits for that policy, or
+    the first deliveries are refused. Only the log bucket itself is protected: the settings around
+    it can be recreated at no loss. Returns the log bucket.
 
     Example::
 
-        logs = create_server_access_log_bucket("uploads", 90, source_bucket_arn=bucket.arn,
-                                               prefix="uploads", parent=self, protect=True)
-        aws.s3.BucketLogging("uploads-bucket", bucket=bucket.bucket, target_bucket=logs.bucket.bucket,
-                             target_prefix="uploads/",
-                             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]))
+        log_bucket_requests("uploads", bucket, 90, prefix="uploads", parent=self, protect=True)
     """
     # SSE-S3: a customer-managed key on the target would need a key policy for the logging
     # service, and these logs hold request metadata, not the objects themselves.
@@ -56,14 +43,21 @@ def create_server_access_log_bucket(
     policy = aws.s3.BucketPolicy(
         f"{name}-access-logs",
         bucket=bucket.bucket,
-        policy=pulumi.Output.all(bucket.arn, source_bucket_arn, account).apply(
+        policy=pulumi.Output.all(bucket.arn, source.arn, account).apply(
             lambda a: _bucket_policy(bucket_arn=a[0], source_bucket_arn=a[1], account_id=a[2], prefix=prefix)
         ),
         # S3 can answer concurrent configuration calls on one bucket with OperationAborted, and
         # the policy should land on a bucket that already refuses public access.
         opts=pulumi.ResourceOptions(parent=parent, depends_on=private.policy_after),
     )
-    return ServerAccessLogBucket(bucket=bucket, policy=policy)
+    aws.s3.BucketLogging(
+        f"{name}-bucket",
+        bucket=source.bucket,
+        target_bucket=bucket.bucket,
+        target_prefix=f"{prefix}/",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy]),
+    )
+    return bucket
 
 
 def _bucket_policy(*, bucket_arn: str, source_bucket_arn: str, account_id: str, prefix: str) -> str:

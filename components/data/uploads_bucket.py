@@ -13,7 +13,7 @@ from ..core.private_bucket import (
     deny_insecure_transport,
     private_bucket,
 )
-from ..core.server_access_logs import create_server_access_log_bucket
+from ..core.server_access_logs import log_bucket_requests
 from ..core.wiring import Connection
 from .uploads_bucket_args import UploadsBucketArgs
 
@@ -141,23 +141,14 @@ class UploadsBucket(pulumi.ComponentResource):
         )
 
     def _access_logs(self, name: str, args: UploadsBucketArgs, protect: bool) -> aws.s3.Bucket:
-        logs = create_server_access_log_bucket(
+        return log_bucket_requests(
             name,
+            self.bucket,
             args.access_logs.retention_days,
-            source_bucket_arn=self.bucket.arn,
             prefix=LOG_PREFIX,
             parent=self,
             protect=protect,
         )
-        aws.s3.BucketLogging(
-            f"{name}-bucket",
-            bucket=self.bucket.bucket,
-            target_bucket=logs.bucket.bucket,
-            target_prefix=f"{LOG_PREFIX}/",
-            # Without the policy the logging service's writes are refused until it lands.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
-        )
-        return logs.bucket
 
     def _lifecycle(self, name: str, args: UploadsBucketArgs, versioning: aws.s3.BucketVersioning) -> None:
         aws.s3.BucketLifecycleConfiguration(
