@@ -8,16 +8,23 @@ STAMP := $(VENV)/.installed-dev
 STACK ?= dev
 FORMAT ?= text
 PLAN ?=
+# make preview-stack PR=<n> [IMAGE_TAG=<tag>]: a pull request's preview stack file, Pulumi.pr-<n>.yaml.
+PR ?=
+IMAGE_TAG ?=
+# STACK=pr-<n> names a preview stack: its git-ignored file is generated from the template when missing.
+PREVIEW_FILE := $(if $(filter pr-%,$(STACK)),Pulumi.$(STACK).yaml)
 
-.PHONY: help venv plan policy-check policies diagram cost docs workflows test lint typecheck schemas schemas-update pytest lock clean
+.PHONY: help venv plan policy-check policies diagram cost preview-stack docs workflows test lint typecheck schemas schemas-update pytest lock clean
 
 help:
 	@echo "make plan STACK=<stack> [FORMAT=text|json]   offline plan of a stack and its policy verdict (no AWS, no Pulumi CLI)"
 	@echo "make policy-check STACK=<stack> [PLAN=file]  the policy pack (the stack profile's config) over its plan or any preview JSON"
 	@echo "make policies                                the policy table: controls, severity, enforcement per profile"
-	@echo "make cost STACK=<stack> [PLAN=file]          monthly cost estimate at minimum and maximum capacity"
+	@echo "make cost STACK=<stack> [PLAN=file] [SUMMARY=1]  monthly and daily cost at minimum and maximum capacity"
+	@echo "make preview-stack PR=<n> [IMAGE_TAG=tag]    write Pulumi.pr-<n>.yaml from previews/Pulumi.preview.yaml"
 	@echo "make diagram STACK=<stack> [PLAN=file]       Mermaid diagram of a stack, derived from its plan"
-	@echo "  (plan, policy-check, cost, diagram also take a stack file: STACK=examples/Pulumi.playstudy.yaml)"
+	@echo "  (plan, policy-check, cost, diagram also take a stack file: STACK=examples/Pulumi.playstudy.yaml,"
+	@echo "   and write a preview's Pulumi.pr-<n>.yaml first when STACK=pr-<n> has none)"
 	@echo "make docs                                    regenerate docs/reference/ from the code (make test checks it)"
 	@echo "make test                                     lint, type check, schema checks, actionlint and tests"
 	@echo "make schemas-update                           regenerate schemas/stack-config.schema.json"
@@ -34,21 +41,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt >&2
 	@touch $@
 
-plan: $(STAMP)
+plan: $(STAMP) $(PREVIEW_FILE)
 	@$(PY) -m offline.plan --stack "$(STACK)" --format "$(FORMAT)"
 
 # PLAN=<file> checks any plan in the `pulumi preview --json` shape with STACK's policy config.
-policy-check: $(STAMP)
+policy-check: $(STAMP) $(PREVIEW_FILE)
 	@$(PY) -m offline.policy_check --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
 
 policies: $(STAMP)
 	@$(PY) -m offline.policy_check --table
 
-cost: $(STAMP)
-	@$(PY) -m offline.cost --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
+cost: $(STAMP) $(PREVIEW_FILE)
+	@$(PY) -m offline.cost --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)") $(if $(SUMMARY),--summary)
 
-diagram: $(STAMP)
+diagram: $(STAMP) $(PREVIEW_FILE)
 	@$(PY) -m offline.diagram --stack "$(STACK)" $(if $(PLAN),--plan "$(PLAN)")
+
+preview-stack: $(STAMP)
+	@$(PY) -m offline.preview_stack "$(PR)" $(if $(IMAGE_TAG),--image-tag "$(IMAGE_TAG)")
+
+# Only when missing (order-only on .venv): a file the pulumi CLI has added keys to is kept. The
+# path goes to stderr, so `make plan FORMAT=json STACK=pr-<n> > plan.json` stays JSON.
+Pulumi.pr-%.yaml: | $(STAMP)
+	@$(PY) -m offline.preview_stack "$*" >&2
 
 # docs/reference/ from the code: configuration (the models' schema and profiles), policies,
 # resources and cost of the committed stacks; tests/test_docs.py fails while it is out of date.

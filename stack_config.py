@@ -79,6 +79,11 @@ class StackConfig(ConfigModel):
     """This stack's own policy pack config (relative path), for departures that belong to it only."""
     protect: bool = False
     """Pulumi ``protect`` on stateful resources, so deleting or replacing them fails until unprotected."""
+    ephemeral: bool = False
+    """The stack is meant to be destroyed (pull request previews): nothing may block ``pulumi destroy``.
+
+    No Pulumi protect, no deletion protection, no final snapshots, secrets deleted without a
+    recovery window, and buckets and the image repository deleted with their contents."""
     tags: Annotated[dict[str, str], InSchema(propertyNames={"minLength": 1, "maxLength": 128})] = Field(
         default_factory=dict
     )
@@ -171,6 +176,26 @@ class StackConfig(ConfigModel):
                     "workers have no load balancer to count requests on; scale on cpu/memory",
                 )
         return workers
+
+    @model_validator(mode="after")
+    def _ephemeral_stacks_can_be_destroyed(self) -> "StackConfig":
+        if not self.ephemeral:
+            return self
+        # The profile's defaults give way to `ephemeral`; only a key the stack set can still block
+        # a destroy, and that contradiction is refused rather than silently overridden.
+        blockers: dict[str, bool | int] = {
+            "protect": self.protect,
+            "database.deletionProtection": self.database.deletion_protection,
+            "loadBalancer.deletionProtection": self.load_balancer.deletion_protection,
+            "secrets.recoveryWindowDays": self.secrets.recovery_window_days,
+            "cache.recoveryWindowDays": self.cache.recovery_window_days,
+        }
+        for key, value in blockers.items():
+            if value:
+                raise ConfigFieldError(
+                    key, value, "blocks or delays `pulumi destroy`, and ephemeral is true: leave it out"
+                )
+        return self
 
     @model_validator(mode="after")
     def _service_behind_the_load_balancer(self) -> "StackConfig":

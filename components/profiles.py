@@ -76,6 +76,16 @@ PROFILE_DEFAULTS: dict[Profile, dict[str, Any]] = {
     },
 }
 
+# `ephemeral: true` (pull request previews): these win over the profile's, a stack's own keys win
+# over these (and StackConfig refuses the ones that would block a destroy).
+EPHEMERAL_DEFAULTS: dict[str, Any] = {
+    "protect": False,
+    "secrets": {"recoveryWindowDays": 0},
+    "loadBalancer": {"deletionProtection": False},
+    "database": {"deletionProtection": False},
+    "cache": {"recoveryWindowDays": 0},
+}
+
 # Only for an enabled site: a disabled one refuses site-only keys.
 _PROD_SITE = {
     "htmlTtlSeconds": 300,
@@ -121,8 +131,10 @@ def apply_profile(data: Mapping[str, Any]) -> dict[str, Any]:
     """
     out = {_top_level_alias(key): value for key, value in data.items()}
     profile = _profile(out.get("profile", Profile.DEV.value))
-    if profile is not None:
-        out = _merge(PROFILE_DEFAULTS[profile], out)
+    defaults = PROFILE_DEFAULTS[profile] if profile is not None else {}
+    if _true(out.get("ephemeral")):
+        defaults = _merge(defaults, EPHEMERAL_DEFAULTS)
+    out = _merge(defaults, out)
     workers = out.get("workers")
     has_workers = isinstance(workers, Mapping) and len(workers) > 0
     _section(out, "site", lambda site: _site(site, profile))
@@ -276,6 +288,11 @@ def _merge(defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, A
         elif isinstance(default, Mapping) and isinstance(given[present], Mapping):
             out[present] = _merge(default, given[present])
     return out
+
+
+def _true(value: Any) -> bool:
+    # Config values may arrive as the CLI's text ("true"); pydantic later accepts both spellings.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _int(value: Any) -> int | None:

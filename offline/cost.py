@@ -3,13 +3,18 @@
 Reads the stack's offline plan, or any plan in the ``pulumi preview --json`` shape, and prices it
 with the policy pack's cost model (``policies/cost_model.py``, prices in
 ``policies/pricing/us-east-1.json``): one row per billable resource with what is billed and its
-monthly USD at minimum and at maximum autoscaling capacity, then both totals, the billable
-resources the model could not price, and the pricing file's date.
+monthly USD at minimum and at maximum autoscaling capacity, then both totals (and per day), the
+billable resources the model could not price, and the pricing file's date.
+
+``--summary`` prints only one line, for a pull request comment::
+
+    $1.52-$7.48 per day ($46.24-$227.51 per month)
 
 Example::
 
     make cost STACK=dev
     make cost PLAN=preview.json
+    make cost STACK=pr-42 SUMMARY=1
 """
 
 import argparse
@@ -28,6 +33,8 @@ from .plan_file import PlanFileError, load_plan
 from .preview_json import to_preview_json
 from .run import STACK_HELP, StackFileError, run_stack
 
+HOURS_PER_DAY = 24
+
 
 def estimate_plan(plan: Mapping[str, Any]) -> Estimate:
     """The estimate of a plan in the ``pulumi preview --json`` shape."""
@@ -43,6 +50,7 @@ def render_table(estimate: Estimate, label: str, out: TextIO) -> None:
         out.write(f"  {name:<{widths[0]}}  {billed:<{widths[1]}}  {usd}\n")
     out.write("\n")
     render_totals(estimate, out)
+    render_daily_totals(estimate, out)
     if estimate.not_priced:
         out.write("Not priced (billable, but the pricing file or the model does not cover them):\n")
         for line in estimate.not_priced:
@@ -60,6 +68,23 @@ def render_totals(estimate: Estimate, out: TextIO) -> None:
     out.write(f"${estimate.max_total:,.2f} at maximum autoscaling capacity\n")
 
 
+def render_daily_totals(estimate: Estimate, out: TextIO) -> None:
+    """The totals per day: a month is the pricing file's hours per month (730 h, 30.4 days)."""
+    low, high = per_day(estimate.min_total, estimate), per_day(estimate.max_total, estimate)
+    out.write(f"Per day: ${low:,.2f} at minimum capacity, ${high:,.2f} at maximum autoscaling capacity\n")
+
+
+def render_summary(estimate: Estimate, out: TextIO) -> None:
+    """One line: ``$<min>-$<max> per day ($<min>-$<max> per month)``."""
+    low, high = per_day(estimate.min_total, estimate), per_day(estimate.max_total, estimate)
+    month = f"${estimate.min_total:,.2f}-${estimate.max_total:,.2f}"
+    out.write(f"${low:,.2f}-${high:,.2f} per day ({month} per month)\n")
+
+
+def per_day(monthly_usd: float, estimate: Estimate) -> float:
+    return monthly_usd * HOURS_PER_DAY / estimate.hours_per_month
+
+
 def render_plan_totals(plan: Mapping[str, Any], out: TextIO) -> None:
     """For ``make plan``: the totals of a plan in the ``pulumi preview --json`` shape."""
     out.write("\nCost (make cost for the line items):\n")
@@ -74,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make cost", description=__doc__)
     parser.add_argument("--stack", default="dev", help=f"stack whose offline plan to price: {STACK_HELP}")
     parser.add_argument("--plan", type=Path, help="a plan file in the `pulumi preview --json` shape")
+    parser.add_argument(
+        "--summary", action="store_true", help="print one line: the cost per day and per month, min-max"
+    )
     args = parser.parse_args(argv)
     try:
         if args.plan is not None:
@@ -85,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         estimate = estimate_plan(plan)
     except (StackFileError, ConfigError, PricingError, PlanFileError, OSError) as err:
         return report_error(err, args.stack)
-    render_table(estimate, label, sys.stdout)
+    if args.summary:
+        render_summary(estimate, sys.stdout)
+    else:
+        render_table(estimate, label, sys.stdout)
     return 0
 
 

@@ -147,6 +147,8 @@ class Estimate:
     not_priced: tuple[str, ...]  # "name (type): why" for billable resources the model cannot price
     region: str
     retrieved: str
+    # The pricing file's month (assumption hoursPerMonth): what a monthly figure is per hour or day.
+    hours_per_month: float = 730.0
 
     @property
     def min_total(self) -> float:
@@ -223,7 +225,7 @@ def estimate_cost(stack: Stack, pricing: Pricing) -> Estimate:
             items.extend(handler(r, stack, pricing))
         except NotPricedError as err:
             not_priced.append(f"{r.name} ({r.type}): {err}")
-    return Estimate(tuple(items), tuple(not_priced), pricing.region, pricing.retrieved)
+    return Estimate(tuple(items), tuple(not_priced), pricing.region, pricing.retrieved, pricing.hours)
 
 
 def _is_component(type_: str) -> bool:

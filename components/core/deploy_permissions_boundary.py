@@ -52,6 +52,9 @@ NO_ROLE_GUARD = RoleGuard()
 
 
 _POLICY_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:policy/[\w+=,.@/-]{1,512}$")
+# A group of stacks sharing one bootstrap boundary (`bootstrap:previews`), spelled like a stack name.
+_GROUP = r"[A-Za-z0-9_.-]{1,64}"
+_BOOTSTRAP = re.compile(rf"^bootstrap(:(?P<group>{_GROUP}))?$")
 
 
 class IamArgs(ConfigModel):
@@ -59,27 +62,39 @@ class IamArgs(ConfigModel):
 
     ``permissionsBoundary`` is ``bootstrap`` (the boundary ``bootstrap/`` made for this stack in
     the deploying account, ``arn:<partition>:iam::<account>:policy/<project>-<stack>-workload-boundary``),
-    an IAM policy ARN, or ``none`` for an account without the bootstrap (its roles then get no
-    boundary, and the bootstrap's deploy roles could not create them).
+    ``bootstrap:<group>`` (the one bootstrap made for a group of stacks,
+    ``<project>-<group>-workload-boundary``: ``bootstrap:previews`` for the pull requests' preview
+    stacks), an IAM policy ARN, or ``none`` for an account without the bootstrap (its roles then
+    get no boundary, and the bootstrap's deploy roles could not create them).
 
     Example::
 
         IamArgs(permissions_boundary="none")   # {permissionsBoundary: none}
+        IamArgs(permissions_boundary="bootstrap:previews")
     """
 
     permissions_boundary: Annotated[
-        str, InSchema(pattern=f"^(bootstrap|none|{_POLICY_ARN.pattern.strip('^$')})$")
+        str, InSchema(pattern=f"^(bootstrap(:{_GROUP})?|none|{_POLICY_ARN.pattern.strip('^$')})$")
     ] = "bootstrap"
-    """``bootstrap`` (the boundary bootstrap/ made for this stack), an IAM policy ARN, or ``none``."""
+    """``bootstrap`` (bootstrap/'s boundary of this stack), ``bootstrap:<group>``, a policy ARN, ``none``."""
 
     @field_validator("permissions_boundary")
     @classmethod
     def _boundary(cls, value: str) -> str:
-        if value not in ("bootstrap", "none") and not _POLICY_ARN.match(value):
+        if not _BOOTSTRAP.match(value) and value != "none" and not _POLICY_ARN.match(value):
             raise ValueError(
-                'must be "bootstrap", "none" or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)'
+                'must be "bootstrap", "bootstrap:<group>" (e.g. bootstrap:previews), "none" or an IAM '
+                "policy ARN (arn:aws:iam::<account>:policy/<name>)"
             )
         return value
+
+    @property
+    def bootstrap_group(self) -> str | None:
+        """The stack or group whose bootstrap boundary applies (``None``: not bootstrap's)."""
+        match = _BOOTSTRAP.match(self.permissions_boundary)
+        if match is None:
+            return None
+        return match["group"] or pulumi.get_stack()
 
 
 def stack_role_guard(args: IamArgs, opts: pulumi.InvokeOutputOptions) -> RoleGuard:
@@ -89,18 +104,22 @@ def stack_role_guard(args: IamArgs, opts: pulumi.InvokeOutputOptions) -> RoleGua
     """
     project, stack = pulumi.get_project(), pulumi.get_stack()
     boundary: pulumi.Input[str] | None = None
-    if args.permissions_boundary == "bootstrap":
+    group = args.bootstrap_group
+    if group is not None:
         boundary = pulumi.Output.all(
             aws.get_partition_output(opts=opts).partition,
             aws.get_caller_identity_output(opts=opts).account_id,
-        ).apply(lambda v: boundary_policy_arn(v[0], v[1], project, stack))
+        ).apply(lambda v: boundary_policy_arn(v[0], v[1], project, group))
     elif args.permissions_boundary != "none":
         boundary = args.permissions_boundary
     return RoleGuard(permissions_boundary=boundary, path=role_path(project, stack))
 
 
 def boundary_policy_name(project: str, stack: str) -> str:
-    """``<project>-<stack>-workload-boundary``: bootstrap creates it, the app computes its ARN."""
+    """``<project>-<stack>-workload-boundary``: bootstrap creates it, the app computes its ARN.
+
+    ``stack`` is a stack, or a group of stacks sharing one boundary (``previews``).
+    """
     return f"{project}-{stack}-workload-boundary"
 
 
