@@ -85,7 +85,12 @@ cluster = Cluster(
     opts=on_aws,
 )
 registry = ImageRegistry(
-    "api", config.image, architecture=config.service.architecture, protect=config.protect, opts=on_aws
+    "api",
+    config.image,
+    architecture=config.service.architecture,
+    protect=config.protect,
+    ephemeral=config.ephemeral,
+    opts=on_aws,
 )
 secrets = AppSecrets("app", config.secrets, protect=config.protect, opts=on_aws)
 database = Database(
@@ -94,6 +99,7 @@ database = Database(
     vpc_id=network.vpc_id,
     subnet_ids=network.isolated_subnet_ids,
     protect=config.protect,
+    ephemeral=config.ephemeral,
     log_kms_key_arn=log_kms_key_arn,
     role_guard=role_guard,
     opts=on_aws,
@@ -106,6 +112,7 @@ cache = (
         vpc_id=network.vpc_id,
         subnet_ids=network.isolated_subnet_ids,
         protect=config.protect,
+        ephemeral=config.ephemeral,
         log_kms_key_arn=log_kms_key_arn,
         opts=on_aws,
     )
@@ -114,7 +121,7 @@ cache = (
 )
 cache_sidecar = cache.sidecar if cache is not None else None
 uploads = (
-    UploadsBucket("uploads", config.uploads, protect=config.protect, opts=on_aws)
+    UploadsBucket("uploads", config.uploads, protect=config.protect, ephemeral=config.ephemeral, opts=on_aws)
     if config.uploads.enabled
     else None
 )
@@ -146,6 +153,7 @@ load_balancer = LoadBalancer(
         else None
     ),
     protect=config.protect,
+    ephemeral=config.ephemeral,
     opts=on_aws,
 )
 api = ContainerService(
@@ -228,6 +236,7 @@ if config.site.enabled:
         canonical_host=domain.canonical_host if domain is not None else None,
         access_log_kms_key_arn=edge_log_kms_key_arn,
         protect=config.protect,
+        ephemeral=config.ephemeral,
         opts=on_aws,
     )
 

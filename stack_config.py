@@ -195,6 +195,12 @@ class StackConfig(ConfigModel):
                 raise ConfigFieldError(
                     key, value, "blocks or delays `pulumi destroy`, and ephemeral is true: leave it out"
                 )
+        if self.audit_trail.enabled:
+            # Its bucket is the account's evidence; a preview's destroy must not take it along.
+            raise ConfigFieldError(
+                "auditTrail.enabled", True,
+                "an account's audit trail belongs in a long-lived stack, not one with ephemeral: true",
+            )  # fmt: skip
         return self
 
     @model_validator(mode="after")

@@ -44,8 +44,8 @@ def test_stack_config_schema_is_current() -> None:
     assert check_schemas.check_stack_config_schema_current() == []
     schema = check_schemas.generated_stack_config_schema()
     assert set(schema["properties"]) == {
-        "profile", "policyPackConfig", "protect", "ephemeral", "tags", "network", "cluster", "image", "secrets",
-        "loadBalancer", "service", "workers", "migration", "database", "cache", "uploads", "site", "waf",
-        "monitoring", "auditTrail", "iam",
+        "profile", "policyPackConfig", "protect", "ephemeral", "tags", "network", "cluster", "image",
+        "secrets", "loadBalancer", "service", "workers", "migration", "database", "cache", "uploads", "site",
+        "waf", "monitoring", "auditTrail", "iam",
     }  # fmt: skip
     assert schema["required"] == ["image"]

@@ -43,16 +43,21 @@ def private_bucket(
     parent: pulumi.Resource,
     protect: bool,
     kms_key_arn: pulumi.Input[str] | None = None,
+    force_destroy: bool = False,
 ) -> PrivateBucket:
     """Create the bucket and its privacy settings, all named ``resource_name``.
 
     ``kms_key_arn`` None means SSE-S3 (AES256), for content a service reads without KMS access
     (CloudFront through Origin Access Control, ALB log delivery); otherwise SSE-KMS with that
-    key and S3 Bucket Keys to keep KMS requests (and their cost) low.
+    key and S3 Bucket Keys to keep KMS requests (and their cost) low. ``force_destroy`` (an
+    ephemeral stack's) lets ``pulumi destroy`` delete the bucket with every object version in it;
+    otherwise deleting a bucket that holds anything fails, which is what keeps data.
     """
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
-        resource_name, force_destroy=False, opts=pulumi.ResourceOptions(parent=parent, protect=protect)
+        resource_name,
+        force_destroy=force_destroy,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
     ownership = aws.s3.BucketOwnershipControls(
         resource_name,
@@ -96,7 +101,12 @@ def private_bucket(
 
 
 def expiring_log_bucket(
-    resource_name: str, retention_days: int, *, parent: pulumi.Resource, protect: bool
+    resource_name: str,
+    retention_days: int,
+    *,
+    parent: pulumi.Resource,
+    protect: bool,
+    force_destroy: bool = False,
 ) -> PrivateBucket:
     """A private SSE-S3 bucket for AWS log delivery whose objects expire after ``retention_days``.
 
@@ -108,7 +118,7 @@ def expiring_log_bucket(
 
         logs = expiring_log_bucket("api-lb-access-logs", 90, parent=self, protect=True)
     """
-    private = private_bucket(resource_name, parent=parent, protect=protect)
+    private = private_bucket(resource_name, parent=parent, protect=protect, force_destroy=force_destroy)
     aws.s3.BucketLifecycleConfiguration(
         resource_name,
         bucket=private.bucket.bucket,

@@ -21,6 +21,7 @@ def log_bucket_requests(
     prefix: str,
     parent: pulumi.Resource,
     protect: bool,
+    force_destroy: bool = False,
 ) -> aws.s3.Bucket:
     """Turn on S3 server access logging for ``source`` into a new ``<name>-access-logs`` bucket.
 
@@ -36,7 +37,9 @@ def log_bucket_requests(
     """
     # SSE-S3: a customer-managed key on the target would need a key policy for the logging
     # service, and these logs hold request metadata, not the objects themselves.
-    private = expiring_log_bucket(f"{name}-access-logs", retention_days, parent=parent, protect=protect)
+    private = expiring_log_bucket(
+        f"{name}-access-logs", retention_days, parent=parent, protect=protect, force_destroy=force_destroy
+    )
     bucket = private.bucket
 
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id

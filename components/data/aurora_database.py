@@ -65,10 +65,7 @@ def build_aurora(ctx: DatabaseContext) -> DatabaseEndpoint:
         preferred_backup_window=args.backup_window,
         preferred_maintenance_window=args.maintenance_window,
         copy_tags_to_snapshot=True,
-        skip_final_snapshot=False,
-        # Stable, so a second destroy of a re-created stack fails instead of overwriting; delete
-        # the old snapshot first (or restore from it).
-        final_snapshot_identifier=f"{ctx.identifier}-final",
+        **ctx.final_snapshot(),
         deletion_protection=args.deletion_protection,
         enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
         # Changes wait for the maintenance window, so a config change never restarts the

@@ -45,7 +45,8 @@ class Cache(pulumi.ComponentResource):
 
     ``protect=True`` (prod) protects the replication group, its KMS key, the AUTH secret and
     its value, and the parameter group. A protected parameter group must be unprotected for an
-    engine major upgrade, which needs a new one of another family.
+    engine major upgrade, which needs a new one of another family. With snapshots kept, a destroy
+    leaves a final snapshot, except with ``ephemeral=True`` (a stack meant to be destroyed).
 
     Example::
 
@@ -72,6 +73,7 @@ class Cache(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool = False,
+        ephemeral: bool = False,
         log_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -101,7 +103,9 @@ class Cache(pulumi.ComponentResource):
                 secrets={},
             )
         else:
-            self._elasticache(name, args, vpc_id, subnet_ids, protect, log_kms_key_arn)
+            self._elasticache(
+                name, args, vpc_id, subnet_ids, protect, log_kms_key_arn, final_snapshot=not ephemeral
+            )
 
         register_declared_outputs(self)
 
@@ -118,6 +122,8 @@ class Cache(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool,
         log_kms_key_arn: pulumi.Input[str] | None,
+        *,
+        final_snapshot: bool,
     ) -> None:
         project, stack = pulumi.get_project(), pulumi.get_stack()
         child = pulumi.ResourceOptions(parent=self)
@@ -206,7 +212,9 @@ class Cache(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             apply_immediately=False,
             final_snapshot_identifier=(
-                _clean(f"{project}-{stack}-{name}-final".lower(), r"[^a-z0-9-]") if keeps_snapshots else None
+                _clean(f"{project}-{stack}-{name}-final".lower(), r"[^a-z0-9-]")
+                if keeps_snapshots and final_snapshot
+                else None
             ),
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(

@@ -42,6 +42,8 @@ class Database(pulumi.ComponentResource):
 
     Pass ``protect=True`` in production: the instance or cluster and its instances,
     KMS key and parameter group then survive ``pulumi destroy`` and accidental replacement.
+    A destroy leaves a final snapshot ``<identifier>-final``, except with ``ephemeral=True`` (a
+    stack meant to be destroyed, such as a pull request's preview).
 
     Example::
 
@@ -71,6 +73,7 @@ class Database(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[str]],
         protect: bool = False,
+        ephemeral: bool = False,
         log_kms_key_arn: pulumi.Input[str] | None = None,
         role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
@@ -93,6 +96,7 @@ class Database(pulumi.ComponentResource):
             monitoring_ready=monitoring_ready,
             protect=protect,
             log_kms_key_arn=log_kms_key_arn,
+            ephemeral=ephemeral,
         )
         aurora = args.engine_mode is EngineMode.AURORA_SERVERLESS_V2
         endpoint = build_aurora(context) if aurora else build_instance(context)

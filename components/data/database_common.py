@@ -33,6 +33,8 @@ class DatabaseContext:
     protect: bool
     # Set when monitoring.logEncryption is on: the stack's CloudWatch Logs key.
     log_kms_key_arn: pulumi.Input[str] | None = None
+    # An ephemeral stack's database is deleted outright: no final snapshot outlives the stack.
+    ephemeral: bool = False
 
     def child(self, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self.parent, depends_on=list(depends_on))
@@ -40,6 +42,14 @@ class DatabaseContext:
     def stateful(self, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
         """For what holds data or guards it: protected in production."""
         return pulumi.ResourceOptions(parent=self.parent, protect=self.protect, depends_on=list(depends_on))
+
+    def final_snapshot(self) -> dict[str, Any]:
+        """The delete-time snapshot settings: ``<identifier>-final``, or none for an ephemeral stack."""
+        if self.ephemeral:
+            return {"skip_final_snapshot": True}
+        # Stable, so a second destroy of a re-created stack fails instead of overwriting; delete
+        # the old snapshot first (or restore from it).
+        return {"skip_final_snapshot": False, "final_snapshot_identifier": f"{self.identifier}-final"}
 
     def log_group(self, resource_name: str, group_name: str) -> aws.cloudwatch.LogGroup:
         """The group RDS would create without a retention; made first so logs expire."""

@@ -50,10 +50,7 @@ def build_instance(ctx: DatabaseContext) -> DatabaseEndpoint:
         multi_az=args.multi_az,
         backup_retention_period=args.backup_retention_days,
         backup_window=args.backup_window,
-        skip_final_snapshot=False,
-        # Stable, so a second destroy of a re-created stack fails instead of overwriting; delete
-        # the old snapshot first (or restore from it).
-        final_snapshot_identifier=f"{ctx.identifier}-final",
+        **ctx.final_snapshot(),
         **shared,
         opts=ctx.stateful(depends_on=[*_log_groups(ctx, ctx.name, ctx.identifier), *ctx.monitoring_ready]),
     )

@@ -43,7 +43,8 @@ class UploadsBucket(pulumi.ComponentResource):
     With ``accessLogs.enabled`` the bucket also writes S3 server access logs under ``uploads/`` to
     a private SSE-S3 bucket ``<name>-access-logs`` that expires them after ``accessLogs.retentionDays``.
 
-    Pass ``protect=True`` in production so the key and the buckets survive ``pulumi destroy``.
+    Pass ``protect=True`` in production so the key and the buckets survive ``pulumi destroy``;
+    ``ephemeral=True`` (a stack meant to be destroyed) deletes the buckets with their objects.
 
     Example::
 
@@ -64,18 +65,27 @@ class UploadsBucket(pulumi.ComponentResource):
         args: UploadsBucketArgs,
         *,
         protect: bool = False,
+        ephemeral: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:UploadsBucket", name, None, opts)
         self._name = name
         self._region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         self._key(name, protect)
-        private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.kms_key.arn)
+        private = private_bucket(
+            f"{name}-bucket",
+            parent=self,
+            protect=protect,
+            kms_key_arn=self.kms_key.arn,
+            force_destroy=ephemeral,
+        )
         self.bucket = private.bucket
         self._lifecycle(name, args, private.versioning)
         self._cors(name, args)
         self._tls_only_policy(name, private)
-        self.access_log_bucket = self._access_logs(name, args, protect) if args.access_logs.enabled else None
+        self.access_log_bucket = (
+            self._access_logs(name, args, protect, ephemeral) if args.access_logs.enabled else None
+        )
 
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
@@ -140,7 +150,9 @@ class UploadsBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=private.policy_after),
         )
 
-    def _access_logs(self, name: str, args: UploadsBucketArgs, protect: bool) -> aws.s3.Bucket:
+    def _access_logs(
+        self, name: str, args: UploadsBucketArgs, protect: bool, ephemeral: bool
+    ) -> aws.s3.Bucket:
         return log_bucket_requests(
             name,
             self.bucket,
@@ -148,6 +160,7 @@ class UploadsBucket(pulumi.ComponentResource):
             prefix=LOG_PREFIX,
             parent=self,
             protect=protect,
+            force_destroy=ephemeral,
         )
 
     def _lifecycle(self, name: str, args: UploadsBucketArgs, versioning: aws.s3.BucketVersioning) -> None:

@@ -35,7 +35,8 @@ class ImageRegistry(pulumi.ComponentResource):
       running where ``pulumi up`` runs.** The URI pins the pushed digest.
 
     Pass ``protect=True`` in production so the repository (and its images) cannot be deleted
-    by a ``pulumi destroy`` or a replacement.
+    by a ``pulumi destroy`` or a replacement; ``ephemeral=True`` (a stack meant to be destroyed)
+    lets a destroy delete it with its images, which ECR otherwise refuses.
 
     Example::
 
@@ -56,6 +57,7 @@ class ImageRegistry(pulumi.ComponentResource):
         *,
         architecture: Architecture,
         protect: bool = False,
+        ephemeral: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:ImageRegistry", name, None, opts)
@@ -69,14 +71,14 @@ class ImageRegistry(pulumi.ComponentResource):
             register_declared_outputs(self)
             return
 
-        repository = self._repository(name, args, protect)
+        repository = self._repository(name, args, protect, ephemeral)
         self.image_uri = (
             self._build(name, args, architecture) if args.build is not None else self._tagged(args)
         )
         self.image = ImageRef(uri=self.image_uri, repository_arn=repository.arn)
         register_declared_outputs(self)
 
-    def _repository(self, name: str, args: ImageArgs, protect: bool) -> aws.ecr.Repository:
+    def _repository(self, name: str, args: ImageArgs, protect: bool, ephemeral: bool) -> aws.ecr.Repository:
         """The private ECR repository (immutable tags, scan on push) and its lifecycle policy."""
         # Builds re-push BUILD_TAG (see above); every other tag stays immutable.
         exclusions = (
@@ -98,7 +100,7 @@ class ImageRegistry(pulumi.ComponentResource):
             ),
             # No kms_key: ECR uses its AWS-managed key, which pulls need no key grant for.
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS")],
-            force_delete=False,
+            force_delete=ephemeral,
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         self.lifecycle_policy = aws.ecr.LifecyclePolicy(

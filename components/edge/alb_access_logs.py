@@ -22,7 +22,7 @@ class AccessLogBucket:
 
 
 def create_access_log_bucket(
-    name: str, retention_days: int, *, parent: pulumi.Resource, protect: bool
+    name: str, retention_days: int, *, parent: pulumi.Resource, protect: bool, force_destroy: bool = False
 ) -> AccessLogBucket:
     """Create ``<name>-access-logs``: private, SSE-S3, versioned, expiring after ``retention_days``.
 
@@ -37,7 +37,9 @@ def create_access_log_bucket(
     """
     # ALB access logs support only SSE-S3: log delivery fails on a bucket whose default
     # encryption is SSE-KMS, so a customer-managed key is not an option here.
-    private = expiring_log_bucket(f"{name}-access-logs", retention_days, parent=parent, protect=protect)
+    private = expiring_log_bucket(
+        f"{name}-access-logs", retention_days, parent=parent, protect=protect, force_destroy=force_destroy
+    )
     bucket = private.bucket
 
     invoke = pulumi.InvokeOutputOptions(parent=parent)

@@ -108,6 +108,7 @@ class LoadBalancer(pulumi.ComponentResource):
         vpc_cidr: pulumi.Input[str] | None = None,
         origin_tls: OriginTls | None = None,
         protect: bool = False,
+        ephemeral: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if not 1 <= container_port <= 65535:
@@ -117,7 +118,7 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("webapp:index:LoadBalancer", name, None, opts)
         direct = args.front_door is FrontDoor.DIRECT
         self._security_group(name, vpc_id, direct)
-        access_logs, logs_ready = self._access_logs(name, args, protect)
+        access_logs, logs_ready = self._access_logs(name, args, protect, ephemeral)
         self._alb(
             name, args, direct, public_subnet_ids if direct else private_subnet_ids, access_logs, logs_ready
         )
@@ -178,7 +179,7 @@ class LoadBalancer(pulumi.ComponentResource):
             self._public_ingress(name)
 
     def _access_logs(
-        self, name: str, args: LoadBalancerArgs, protect: bool
+        self, name: str, args: LoadBalancerArgs, protect: bool, ephemeral: bool
     ) -> tuple[aws.lb.LoadBalancerAccessLogsArgs | None, list[pulumi.Resource]]:
         """The optional access-log bucket; the ALB waits for its policy (ELB checks it can write)."""
         access_logs: aws.lb.LoadBalancerAccessLogsArgs | None = None
@@ -186,7 +187,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.access_log_bucket: aws.s3.Bucket | None = None
         if args.access_logs.enabled:
             logs = create_access_log_bucket(
-                name, args.access_logs.retention_days, parent=self, protect=protect
+                name, args.access_logs.retention_days, parent=self, protect=protect, force_destroy=ephemeral
             )
             self.access_log_bucket = logs.bucket
             access_logs = aws.lb.LoadBalancerAccessLogsArgs(

@@ -20,7 +20,12 @@ class SiteBucket:
 
 
 def create_site_bucket(
-    name: str, noncurrent_version_expiration_days: int, *, parent: pulumi.Resource, protect: bool
+    name: str,
+    noncurrent_version_expiration_days: int,
+    *,
+    parent: pulumi.Resource,
+    protect: bool,
+    force_destroy: bool = False,
 ) -> SiteBucket:
     """Create ``<name>-content``: private, SSE-S3, versioned, old versions expiring after N days.
 
@@ -36,7 +41,7 @@ def create_site_bucket(
     # the key policy lets the CloudFront service decrypt for this distribution, and every object
     # fetch becomes a billed KMS call. The content is the public site, so a customer-managed key
     # would protect nothing the edge does not hand out anyway.
-    private = private_bucket(f"{name}-content", parent=parent, protect=protect)
+    private = private_bucket(f"{name}-content", parent=parent, protect=protect, force_destroy=force_destroy)
     bucket = private.bucket
     aws.s3.BucketLifecycleConfiguration(
         f"{name}-content",

@@ -67,7 +67,8 @@ class StaticSite(pulumi.ComponentResource):
     to the ALB through a VPC origin, and the ALB's security group gets its one ingress rule: port
     80 from CloudFront's VPC-origin security group. With ``api.origin_domain_name`` the VPC origin
     is https-only (TLS 1.2) to that name on port 443, and the rule admits 443 instead.
-    ``protect`` guards the bucket only.
+    ``protect`` guards the bucket only; ``ephemeral`` (a stack meant to be destroyed) lets
+    ``pulumi destroy`` delete it with its content.
 
     With ``canonical_host`` (one of ``aliases``, e.g. ``SiteDomain.canonical_host``) the same
     viewer-request function also answers every other host (www., the cloudfront.net name) with a
@@ -101,6 +102,7 @@ class StaticSite(pulumi.ComponentResource):
         canonical_host: str | None = None,
         access_log_kms_key_arn: pulumi.Input[str] | None = None,
         protect: bool = False,
+        ephemeral: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if aliases and certificate_arn is None:
@@ -115,7 +117,7 @@ class StaticSite(pulumi.ComponentResource):
                 "distribution does not serve"
             )
         super().__init__("webapp:index:StaticSite", name, None, opts)
-        site = self._site_bucket(name, args, protect)
+        site = self._site_bucket(name, args, protect, ephemeral)
         self._cdn_policies(name, args)
         default_functions, asset_functions = self._viewer_request(name, args, canonical_host)
         origins, behaviors = self._origins(name, args, site, api, asset_functions)
@@ -157,8 +159,14 @@ class StaticSite(pulumi.ComponentResource):
             distribution_id=self.distribution_id, service=api_service if self._serves_api else None
         )
 
-    def _site_bucket(self, name: str, args: StaticSiteArgs, protect: bool) -> SiteBucket:
-        site = create_site_bucket(name, args.noncurrent_version_expiration_days, parent=self, protect=protect)
+    def _site_bucket(self, name: str, args: StaticSiteArgs, protect: bool, ephemeral: bool) -> SiteBucket:
+        site = create_site_bucket(
+            name,
+            args.noncurrent_version_expiration_days,
+            parent=self,
+            protect=protect,
+            force_destroy=ephemeral,
+        )
         self.bucket = site.bucket
         self.bucket_name = site.bucket.bucket
         self.bucket_arn = site.bucket.arn
