@@ -19,7 +19,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from bootstrap.github_deploy_roles import GitHubDeployRoles  # noqa: E402
+from bootstrap.github_deploy_roles import PREVIEWS, GitHubDeployRoles  # noqa: E402
 from bootstrap.github_deploy_roles_args import GitHubDeployRolesArgs  # noqa: E402
 from bootstrap.state_backend import StateBackend  # noqa: E402
 from components.core.config_loader import load_project_config  # noqa: E402
@@ -50,23 +50,33 @@ stacks = [args.dev_stack, args.prod_stack]
 # An administrator runs this program, never the deploy roles it creates, so what it creates (the
 # state bucket's access-log bucket included) needs no rows in deploy_permissions_actions.py or
 # deploy_coverage.py; tests/test_bootstrap.py runs the policy pack over its plan instead.
-backend = StateBackend("state", project=args.app_project, stacks=stacks, protect=True, opts=on_aws)
+# Pull requests' preview stacks come and go: they share one secrets key and one boundary (ADR 0018).
+backend = StateBackend(
+    "state", project=args.app_project, stacks=stacks, stack_groups=[PREVIEWS], protect=True, opts=on_aws
+)
 roles = GitHubDeployRoles(
     "github",
     args,
     state_bucket_arn=backend.bucket_arn,
     state_key_arn=backend.key_arn,
     secrets_key_arns=backend.secrets_key_arns,
+    previews_secrets_key_arn=backend.group_secrets_key_arns[PREVIEWS],
     opts=on_aws,
 )
 
 # The ceiling of every role an app stack creates; the deploy roles may create or change a role
 # only with its stack's boundary, which the app computes from this name (docs/decisions/0014).
-protected_keys = [backend.key_arn, *backend.secrets_key_arns.values()]
+protected_keys = [
+    backend.key_arn,
+    *backend.secrets_key_arns.values(),
+    *backend.group_secrets_key_arns.values(),
+]
+# The previews' one boundary covers every `<previewStackPrefix>*` stack.
+boundary_stacks = {**{stack: stack for stack in stacks}, PREVIEWS: f"{args.preview_stack_prefix}*"}
 boundaries = {
-    stack: aws.iam.Policy(
-        f"boundary-{stack}",
-        name=boundary_policy_name(args.app_project, stack),
+    group: aws.iam.Policy(
+        f"boundary-{group}",
+        name=boundary_policy_name(args.app_project, group),
         description=f"Permissions boundary of every role of the {args.app_project}/{stack} stack",
         policy=pulumi.Output.all(backend.bucket_arn, *protected_keys).apply(
             lambda v, stack=stack: workload_boundary_policy(
@@ -75,7 +85,7 @@ boundaries = {
         ),
         opts=on_aws,
     )
-    for stack in stacks
+    for group, stack in boundary_stacks.items()
 }
 
 if args.activate_cost_allocation_tags:
@@ -86,9 +96,18 @@ if args.activate_cost_allocation_tags:
 pulumi.export("stateBucket", backend.bucket_name)
 pulumi.export("loginUrls", backend.login_urls)
 pulumi.export("secretsProviders", backend.secrets_providers)
-pulumi.export("workloadBoundaryArns", {stack: policy.arn for stack, policy in boundaries.items()})
+pulumi.export("workloadBoundaryArns", {stack: boundaries[stack].arn for stack in stacks})
 pulumi.export("oidcProviderArn", roles.oidc_provider_arn)
 pulumi.export("previewRoleArn", roles.preview_role_arn)
 pulumi.export("prodPreviewRoleArn", roles.prod_preview_role_arn)
 pulumi.export("devRoleArn", roles.dev_role_arn)
 pulumi.export("prodRoleArn", roles.prod_role_arn)
+# The pull requests' preview stacks (README "Preview environments"): the preview workflow's role,
+# the secrets provider of every pr-<n> stack, where their state lives (append `<n>?region=...`).
+pulumi.export("previewEnvironmentRoleArn", roles.preview_environment_role_arn)
+pulumi.export("previewSecretsProvider", backend.group_secrets_providers[PREVIEWS])
+pulumi.export(
+    "previewLoginUrlPrefix",
+    pulumi.Output.concat("s3://", backend.bucket_name, f"/{args.app_project}/{args.preview_stack_prefix}"),
+)
+pulumi.export("previewWorkloadBoundaryArn", boundaries[PREVIEWS].arn)

@@ -12,6 +12,11 @@ calls all report us-east-1. One stack's role cannot act on another's resources:
 - state objects only under ``<project>/<stack>/`` of the state bucket, and only the stack's own
   secrets key.
 
+``stack`` may be a pattern (``pr-*``: every pull request's preview stack, docs/decisions/0018):
+the tag conditions then use ``StringLike``/``StringNotLike``, the role path and the state prefix
+take the pattern, the boundary is the group's (``boundary_group``), and listing the state bucket
+is limited to the pattern's prefixes.
+
 Changes to resources whose requests carry no ``aws:ResourceTag`` are not scoped to the stack:
 ``deploy_permissions_actions.RESIDUAL_UNSCOPED`` lists them, and one AWS account per stack is the
 recommended setup (docs/decisions/0014).
@@ -72,10 +77,18 @@ class DeployScope:
     # The deploy roles themselves (a name pattern): no deploy role may change any of them.
     protected_roles: str = ""
     state_key_arn: str = ""
+    # The boundary of a stack pattern's roles (`previews`: <project>-previews-workload-boundary).
+    boundary_group: str = ""
 
     @property
     def boundary_arn(self) -> str:
-        return boundary_policy_arn(self.partition, self.account_id, self.project, self.stack)
+        group = self.boundary_group or self.stack
+        return boundary_policy_arn(self.partition, self.account_id, self.project, group)
+
+    @property
+    def is_pattern(self) -> bool:
+        """``stack`` names many stacks (``pr-*``), so stack conditions match it as a glob."""
+        return "*" in self.stack
 
     @property
     def state_prefix(self) -> str:
@@ -107,14 +120,16 @@ def deploy_policies(scope: DeployScope) -> dict[str, str]:
     state = [scope.state_bucket_arn, f"{scope.state_bucket_arn}/*"]
     own = _tagged(scope, "aws:ResourceTag")  # the role's own stack's resources
     bounded = {"iam:PermissionsBoundary": scope.boundary_arn}
+    match = _matching(scope)
+    different = "StringNotLike" if scope.is_pattern else "StringNotEquals"
     reads = [
-        _allow("ReadRegional", _actions(REGIONAL_READ), ["*"], _equals(_in_regions(scope))),
+        _allow("ReadRegional", _actions(REGIONAL_READ), ["*"], match(_in_regions(scope))),
         _allow("ReadGlobal", _actions(GLOBAL_READ), ["*"]),
         _public_parameters(scope),
         *_state_backend(scope, write=True),
     ]
     services = [
-        _allow("ManageRegional", _actions(REGIONAL_WRITE), ["*"], _equals(_in_regions(scope))),
+        _allow("ManageRegional", _actions(REGIONAL_WRITE), ["*"], match(_in_regions(scope))),
         _allow("ManageGlobal", _actions(GLOBAL_WRITE), ["*"]),
         # Any bucket's objects but the state bucket's (granted per stack prefix in WriteState).
         {"Sid": "ManageObjects", "Effect": "Allow", "Action": S3_OBJECT_ACTIONS, "NotResource": state},
@@ -122,23 +137,23 @@ def deploy_policies(scope: DeployScope) -> dict[str, str]:
     boundary = f"{iam}:policy/{boundary_policy_name(scope.project, '*')}"
     keys_and_roles = [
         _allow("CreateStackKeys", KEY_CREATION, ["*"],
-               _equals(_in_regions(scope), _tagged(scope, "aws:RequestTag"))),
-        _allow("ManageStackKeys", STACK_KEY_ACTIONS, [keys], _equals(_in_regions(scope), own)),
+               match(_in_regions(scope), _tagged(scope, "aws:RequestTag"))),
+        _allow("ManageStackKeys", STACK_KEY_ACTIONS, [keys], match(_in_regions(scope), own)),
         _allow("CreateStackRoles", ["iam:CreateRole"], [roles],
-               _equals(_tagged(scope, "aws:RequestTag"), bounded)),
+               match(_tagged(scope, "aws:RequestTag"), bounded)),
         _allow("TagStackRoles", IAM_ROLE_TAGGING, [roles, profiles],
-               _equals(_tagged(scope, "aws:RequestTag"))),
-        _allow("ChangeStackRoles", IAM_ROLE_CHANGES, [roles, profiles], _equals(own)),
-        _allow("ChangeStackRolePermissions", IAM_PERMISSION_CHANGES, [roles], _equals(own, bounded)),
+               match(_tagged(scope, "aws:RequestTag"))),
+        _allow("ChangeStackRoles", IAM_ROLE_CHANGES, [roles, profiles], match(own)),
+        _allow("ChangeStackRolePermissions", IAM_PERMISSION_CHANGES, [roles], match(own, bounded)),
         _allow("AttachAwsPolicies", ["iam:AttachRolePolicy"], [roles], {
-            "StringEquals": {**own, **bounded},
+            **match(own, bounded),
             "ArnEquals": {"iam:PolicyARN": [f"arn:{scope.partition}:iam::aws:policy/{p}"
                                             for p in ATTACHABLE_POLICIES]},
         }),
         _allow("PassStackRoles", ["iam:PassRole"], [roles],
-               _equals(own, {"iam:PassedToService": PASS_ROLE_SERVICES})),
+               match(own, {"iam:PassedToService": PASS_ROLE_SERVICES})),
         _allow("CreateServiceLinkedRoles", ["iam:CreateServiceLinkedRole"],
-               [f"{iam}:role/aws-service-role/*"], _equals({"iam:AWSServiceName": SERVICE_LINKED_ROLES})),
+               [f"{iam}:role/aws-service-role/*"], match({"iam:AWSServiceName": SERVICE_LINKED_ROLES})),
     ]  # fmt: skip
     guards = [
         _deny("NoLongLivedCredentialsOrAccountChanges", DENIED_EVERYWHERE, ["*"]),
@@ -150,10 +165,10 @@ def deploy_policies(scope: DeployScope) -> dict[str, str]:
         # resource of this project tagged with another stack is refused.
         {"Sid": "NoOtherStacks", "Effect": "Deny", "NotAction": _actions(REGIONAL_READ + GLOBAL_READ),
          "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/project": scope.project},
-                                        "StringNotEquals": {"aws:ResourceTag/stack": scope.stack}}},
+                                        different: {"aws:ResourceTag/stack": scope.stack}}},
         {"Sid": "NoOtherStacksTags", "Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"Null": {"aws:RequestTag/stack": "false"},
-                       "StringNotEquals": {"aws:RequestTag/stack": scope.stack}}},
+                       different: {"aws:RequestTag/stack": scope.stack}}},
     ]  # fmt: skip
     return {
         "state-and-read": _document(reads),
@@ -178,8 +193,17 @@ def _state_backend(scope: DeployScope, *, write: bool) -> list[dict[str, Any]]:
     prefix = f"{bucket}/{scope.state_prefix}"
     objects = [f"{prefix}/*"] if write else [f"{prefix}/.pulumi/locks/*"]
     via_s3 = _equals({"kms:ViaService": [f"s3.{r}.amazonaws.com" for r in scope.regions]})
+    listing = [_allow("ListState", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket])]
+    if scope.is_pattern:
+        # Many stacks' prefixes: listing only below `<project>/<prefix>` (the sweeper's
+        # `--prefix webapp/pr-`), so even the other stacks' names stay out of sight.
+        only_previews = {"StringLike": {"s3:prefix": scope.state_prefix}}
+        listing = [
+            _allow("ListState", ["s3:ListBucket"], [bucket], only_previews),
+            _allow("LocateState", ["s3:GetBucketLocation"], [bucket]),
+        ]
     statements = [
-        _allow("ListState", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket]),
+        *listing,
         _allow("ReadState", ["s3:GetObject"], [f"{prefix}/*"]),
         _allow("WriteState" if write else "WriteStateLocks", ["s3:PutObject", "s3:DeleteObject"], objects),
         # Only S3 may use the bucket's key; which objects it decrypts follows ReadState.
@@ -218,6 +242,21 @@ def _in_regions(scope: DeployScope) -> dict[str, Any]:
 
 def _tagged(scope: DeployScope, key: str) -> dict[str, Any]:
     return {f"{key}/project": scope.project, f"{key}/stack": scope.stack}
+
+
+def _matching(scope: DeployScope) -> Any:
+    """``_equals``, or for a stack pattern the same keys under ``StringLike``.
+
+    StringLike is StringEquals for a value without ``*`` or ``?`` (regions, boundary ARN, project),
+    so only the stack tag is matched as a pattern.
+    """
+    if not scope.is_pattern:
+        return _equals
+
+    def like(*keys: dict[str, Any]) -> dict[str, Any]:
+        return {"StringLike": _equals(*keys)["StringEquals"]}
+
+    return like
 
 
 def _equals(*keys: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,13 @@ CLAIM_PREFIX = "token.actions.githubusercontent.com"
 # CloudFront's certificates and web ACLs live there, whatever the stack's region.
 CLOUDFRONT_REGION = "us-east-1"
 DEPLOY_PARTS = ("state-and-read", "services", "keys-and-roles", "guards")
+# The permissions boundary every preview stack's roles share (<project>-previews-workload-boundary)
+# and the name of their one secrets key in StateBackend's stack_groups.
+PREVIEWS = "previews"
 
 
 class GitHubDeployRoles(pulumi.ComponentResource):
-    """The GitHub OIDC provider (or an existing one) and four roles trusted only by one repository.
+    """The GitHub OIDC provider (or an existing one) and five roles trusted only by one repository.
 
     - ``<appProject>-github-preview``: subject ``repo:<owner>/<repo>:pull_request``; read-only,
       plus ``devStack``'s state prefix (reads, lock files) and ``kms:Decrypt`` on its secrets key.
@@ -32,6 +35,12 @@ class GitHubDeployRoles(pulumi.ComponentResource):
     - ``<appProject>-github-prod``: subject ``repo:<owner>/<repo>:environment:<prodEnvironment>``
       only; deploys ``prodStack``. GitHub enforces "main only, after approval" through that
       environment's deployment-branch rule and required reviewers (set both in the repository).
+    - ``<appProject>-github-preview-env``: subject
+      ``repo:<owner>/<repo>:environment:<previewEnvironment>`` only; deploys and destroys every
+      pull request's stack ``<previewStackPrefix><n>`` and no other: resources tagged with a
+      matching ``stack``, roles under ``/<appProject>/<prefix>*/`` with the previews' boundary,
+      state only under ``<appProject>/<prefix>*``, and only the previews' secrets key
+      (docs/decisions/0018).
 
     Every trust also requires audience ``sts.amazonaws.com``. The deploy roles get the documents
     of ``bootstrap.deploy_permissions``: the stack's services in its regions, IAM roles only
@@ -53,6 +62,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
     prod_preview_role_arn: pulumi.Output[str]
     dev_role_arn: pulumi.Output[str]
     prod_role_arn: pulumi.Output[str]
+    preview_environment_role_arn: pulumi.Output[str]
 
     def __init__(
         self,
@@ -62,6 +72,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         state_bucket_arn: pulumi.Input[str],
         state_key_arn: pulumi.Input[str],
         secrets_key_arns: Mapping[str, pulumi.Input[str]],
+        previews_secrets_key_arn: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("webapp:index:GitHubDeployRoles", name, None, opts)
@@ -117,11 +128,23 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         dev = self._deploy_role("dev", args.subject(dev_claim), args.dev_stack, scope)
         prod_claim = f"environment:{args.prod_environment}"
         prod = self._deploy_role("prod", args.subject(prod_claim), args.prod_stack, scope)
+        previews = pulumi.Output.all(scope, previews_secrets_key_arn).apply(
+            lambda v: replace(
+                v[0], stack=f"{args.preview_stack_prefix}*", secrets_key_arn=v[1], boundary_group=PREVIEWS
+            )
+        )
+        preview_env = self._deploy_role(
+            "preview-env",
+            args.subject(f"environment:{args.preview_environment}"),
+            f"{args.preview_stack_prefix}*",
+            previews,
+        )
 
         self.preview_role_arn = preview.arn
         self.prod_preview_role_arn = prod_preview.arn
         self.dev_role_arn = dev.arn
         self.prod_role_arn = prod.arn
+        self.preview_environment_role_arn = preview_env.arn
         self.register_outputs(
             {
                 "oidcProviderArn": self.oidc_provider_arn,
@@ -129,6 +152,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 "prodPreviewRoleArn": self.prod_preview_role_arn,
                 "devRoleArn": self.dev_role_arn,
                 "prodRoleArn": self.prod_role_arn,
+                "previewEnvironmentRoleArn": self.preview_environment_role_arn,
             }
         )
 
@@ -164,7 +188,8 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         self, kind: str, subject: str, stack: str, scope: pulumi.Output[DeployScope]
     ) -> aws.iam.Role:
         role = self._role(kind, subject, f"deploys the {self._args.app_project}/{stack} stack")
-        documents = self._stack_scope(scope, stack).apply(deploy_policies)
+        scoped = scope if "*" in stack else self._stack_scope(scope, stack)
+        documents = scoped.apply(deploy_policies)
         for part in DEPLOY_PARTS:
             policy = aws.iam.Policy(
                 f"{self._name}-{kind}-{part}",

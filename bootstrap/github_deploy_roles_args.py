@@ -18,18 +18,22 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
 _Name = Annotated[str, InSchema(pattern=_NAME.pattern)]
+# Letters, digits, '_', '.' or '-' and no glob characters: it becomes an IAM pattern `<prefix>*`.
+_STACK_PREFIX = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
 
 
 class GitHubDeployRolesArgs(ConfigModel):
     """Which repository may deploy, through which GitHub environments, into which stacks.
 
-    Three roles, each trusted only through GitHub's OIDC provider with audience
+    Five roles, each trusted only through GitHub's OIDC provider with audience
     ``sts.amazonaws.com`` and one exact subject: pull requests of ``githubRepository`` preview
     ``devStack``, the ``prodPreviewEnvironment`` job (a protected environment: a reviewer
     approves each run) previews ``prodStack``, the ``devEnvironment`` job deploys ``devStack``,
-    the ``prodEnvironment`` job deploys ``prodStack``. ``appProject`` is the app's Pulumi project
-    name: the roles are named ``<appProject>-github-<preview|prod-preview|dev|prod>`` and may
-    change only resources tagged with it.
+    the ``prodEnvironment`` job deploys ``prodStack``, and the ``previewEnvironment`` job deploys
+    and destroys the pull requests' own stacks ``<previewStackPrefix><number>``. ``appProject`` is
+    the app's Pulumi project name: the roles are named
+    ``<appProject>-github-<preview|prod-preview|dev|prod|preview-env>`` and may change only
+    resources tagged with it.
 
     Example::
 
@@ -53,6 +57,10 @@ class GitHubDeployRolesArgs(ConfigModel):
     """The prod deploy job's GitHub environment, protected by required reviewers."""
     prod_preview_environment: _Name = "production-preview"
     """Prod previews read prod's state and decrypt its secrets, so only after approval (ADR 0014)."""
+    preview_environment: _Name = "preview"
+    """The GitHub environment of the jobs that deploy and destroy pull requests' preview stacks."""
+    preview_stack_prefix: Annotated[str, InSchema(pattern=_STACK_PREFIX.pattern)] = "pr-"
+    """Preview stacks are ``<prefix><number>``; the preview role deploys only stacks named so."""
     deploy_branch: Annotated[str, InSchema(pattern=_BRANCH.pattern)] = "main"
     """The branch the dev job deploys from when it names no environment (without refs/heads/)."""
     deploy_regions: tuple[Annotated[str, InSchema(pattern=_REGION.pattern)], ...] = ()
@@ -89,11 +97,19 @@ class GitHubDeployRolesArgs(ConfigModel):
         "dev_environment",
         "prod_environment",
         "prod_preview_environment",
+        "preview_environment",
     )
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         if value is not None and not _NAME.match(value):
             raise ValueError("must be 1 to 64 letters, digits, '_', '.' or '-'")
+        return value
+
+    @field_validator("preview_stack_prefix")
+    @classmethod
+    def _stack_prefix(cls, value: str) -> str:
+        if not _STACK_PREFIX.match(value):
+            raise ValueError("must be 1 to 20 letters, digits, '_', '.' or '-', e.g. \"pr-\"")
         return value
 
     @field_validator("deploy_branch")
@@ -125,6 +141,20 @@ class GitHubDeployRolesArgs(ConfigModel):
                 "prodPreviewEnvironment", self.prod_preview_environment,
                 "must differ from devEnvironment and prodEnvironment",
             )  # fmt: skip
+        others = (self.dev_environment, self.prod_environment, self.prod_preview_environment)
+        if self.preview_environment in others:
+            # Pull requests' code runs there: sharing a subject would hand it the other role.
+            raise ConfigFieldError(
+                "previewEnvironment", self.preview_environment,
+                "must differ from devEnvironment, prodEnvironment and prodPreviewEnvironment",
+            )  # fmt: skip
+        for key, stack in (("devStack", self.dev_stack), ("prodStack", self.prod_stack)):
+            if stack.startswith(self.preview_stack_prefix):
+                # The preview role may deploy every `<prefix>*` stack: it would include this one.
+                raise ConfigFieldError(
+                    "previewStackPrefix", self.preview_stack_prefix,
+                    f"is how {key} {stack!r} starts: the preview role would deploy that stack too",
+                )  # fmt: skip
         return self
 
     def subject(self, claim: str) -> str:

@@ -38,7 +38,10 @@ class StateBackend(pulumi.ComponentResource):
     ``s3://<bucket>/<project>/<stack>?region=...``) and its own secrets key
     (``alias/<project>-<stack>-pulumi-secrets``, tagged ``stack=<stack>``; ``secrets_providers``),
     so a role given one stack's prefix and key can neither read nor decrypt another's state or
-    secrets. Every key is rotated, with a 30-day deletion window. Pass ``protect=True`` (the
+    secrets. Each of ``stack_groups`` (``previews``: every pull request's preview stack) gets one
+    secrets key shared by its stacks (``alias/<project>-<group>-pulumi-secrets``;
+    ``group_secrets_providers``, ``group_secrets_key_arns``); its stacks' prefixes are named by
+    the group's owner. Every key is rotated, with a 30-day deletion window. Pass ``protect=True`` (the
     bootstrap program does) so the keys and the buckets, and with them every stack's state and
     its access record, survive a destroy.
 
@@ -55,6 +58,8 @@ class StateBackend(pulumi.ComponentResource):
     secrets_key_arns: dict[str, pulumi.Output[str]]
     login_urls: dict[str, pulumi.Output[str]]
     secrets_providers: dict[str, pulumi.Output[str]]
+    group_secrets_key_arns: dict[str, pulumi.Output[str]]
+    group_secrets_providers: dict[str, pulumi.Output[str]]
 
     def __init__(
         self,
@@ -62,6 +67,7 @@ class StateBackend(pulumi.ComponentResource):
         *,
         project: str | None = None,
         stacks: Sequence[str] = (),
+        stack_groups: Sequence[str] = (),
         protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -81,12 +87,14 @@ class StateBackend(pulumi.ComponentResource):
                       opts=child)  # fmt: skip
         self.stack_keys: dict[str, aws.kms.Key] = {}
         self.secrets_providers = {}
-        for stack in stacks:
-            # Tagged with the app stack (over the provider's `stack` default tag): the deploy
-            # roles' ABAC then refuses this key to every other stack's role.
+        group_providers: dict[str, pulumi.Output[str]] = {}
+        for stack in [*stacks, *stack_groups]:
+            # Tagged with the app stack or group (over the provider's `stack` default tag): the
+            # deploy roles' ABAC then refuses this key to every other stack's role.
+            kind = "stacks" if stack in stack_groups else "stack"
             self.stack_keys[stack] = aws.kms.Key(
                 f"{name}-{stack}-secrets",
-                description=f"Encrypts the secrets of the {project}/{stack} stack",
+                description=f"Encrypts the secrets of the {project}/{stack} {kind}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 tags={"stack": stack},
@@ -95,7 +103,9 @@ class StateBackend(pulumi.ComponentResource):
             alias = _alias(f"{project}-{stack}-pulumi-secrets")
             aws.kms.Alias(f"{name}-{stack}-secrets", name=alias, target_key_id=self.stack_keys[stack].key_id,
                           opts=child)  # fmt: skip
-            self.secrets_providers[stack] = pulumi.Output.concat("awskms://", alias, "?region=", region)
+            provider = pulumi.Output.concat("awskms://", alias, "?region=", region)
+            (group_providers if stack in stack_groups else self.secrets_providers)[stack] = provider
+        self.group_secrets_providers = group_providers
 
         private = private_bucket(f"{name}-bucket", parent=self, protect=protect, kms_key_arn=self.key.arn)
         self.bucket = private.bucket
@@ -131,7 +141,8 @@ class StateBackend(pulumi.ComponentResource):
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
         self.key_arn = self.key.arn
-        self.secrets_key_arns = {stack: key.arn for stack, key in self.stack_keys.items()}
+        self.secrets_key_arns = {stack: self.stack_keys[stack].arn for stack in stacks}
+        self.group_secrets_key_arns = {group: self.stack_keys[group].arn for group in stack_groups}
         # The region in the URL: the CLI then finds the bucket wherever its AWS_REGION points.
         self.login_urls = {
             stack: pulumi.Output.concat("s3://", self.bucket.bucket, f"/{project}/{stack}?region=", region)
@@ -144,6 +155,7 @@ class StateBackend(pulumi.ComponentResource):
                 "keyArn": self.key_arn,
                 "loginUrls": self.login_urls,
                 "secretsProviders": self.secrets_providers,
+                "groupSecretsProviders": self.group_secrets_providers,
             }
         )
 

@@ -5,12 +5,15 @@ Every run gets a fresh mock monitor, a fresh root stack and its own config map (
 """
 
 import json
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from components import ConfigError
 from offline.mocks import STACK_TYPE, Registration
-from offline.run import PlanResult, ProgramRun, load_stack_file, run_stack
+from offline.preview_stack import write_preview_stack
+from offline.run import PROJECT_DIR, PlanResult, ProgramRun, load_stack_file, run_stack
 
 PROJECT = "webapp"
 
@@ -27,6 +30,8 @@ __all__ = [
     "effective_config",
     "network",
     "plan",
+    "preview_plan",
+    "preview_stack_config",
     "run_stack",
     "stack_config",
     "stack_section",
@@ -39,7 +44,10 @@ def stack_config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
     Pass ``network={...}`` to replace the whole ``webapp:network`` object, ``aws_region=None``
     to drop ``aws:region``; keys with ``None`` are removed.
     """
-    config = dict(load_stack_file(stack).config)
+    return _override(dict(load_stack_file(stack).config), overrides)
+
+
+def _override(config: dict[str, str], overrides: dict[str, Any]) -> dict[str, str]:
     for key, value in overrides.items():
         full_key = "aws:region" if key == "aws_region" else f"{PROJECT}:{key}"
         if value is None:
@@ -47,6 +55,25 @@ def stack_config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
         else:
             config[full_key] = value if isinstance(value, str) else json.dumps(value)
     return config
+
+
+def preview_stack_config(pr_number: int, **overrides: Any) -> dict[str, str]:
+    """A pull request's preview stack config (``offline.preview_stack``), with ``stack_config``'s overrides.
+
+    The stack file is generated in a temporary directory, so tests leave no ``Pulumi.pr-*.yaml``.
+    """
+    with tempfile.TemporaryDirectory(prefix="preview-stack-") as tmp:
+        for name in ("Pulumi.yaml", "previews"):
+            (Path(tmp) / name).symlink_to(PROJECT_DIR / name)
+        path = write_preview_stack(pr_number, project_dir=Path(tmp))
+        config = dict(load_stack_file(str(path)).config)
+    return _override(config, overrides)
+
+
+def preview_plan(pr_number: int, **overrides: Any) -> PlanResult:
+    """Run the program as the preview stack ``pr-<pr_number>``."""
+    config = preview_stack_config(pr_number, **overrides)
+    return ProgramRun(config, project=PROJECT, stack=f"pr-{pr_number}").execute()
 
 
 def plan(stack: str = "dev", **overrides: Any) -> PlanResult:

@@ -67,6 +67,10 @@ def test_exports_what_the_workflows_need(committed: PlanResult) -> None:
         "prodPreviewRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-prod-preview",
         "devRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-dev",
         "prodRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-prod",
+        "previewEnvironmentRoleArn": f"arn:aws:iam::{ACCOUNT}:role/webapp-github-preview-env",
+        "previewSecretsProvider": "awskms://alias/webapp-previews-pulumi-secrets?region=us-east-1",
+        "previewLoginUrlPrefix": "s3://state-bucket-mock/webapp/pr-",
+        "previewWorkloadBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/webapp-previews-workload-boundary",
     }
 
 
@@ -75,6 +79,7 @@ def test_the_state_keys_and_bucket_are_always_protected(committed: PlanResult) -
         ("aws:kms/key:Key", "state-key"),
         ("aws:kms/key:Key", "state-dev-secrets"),
         ("aws:kms/key:Key", "state-prod-secrets"),
+        ("aws:kms/key:Key", "state-previews-secrets"),
         ("aws:s3/bucket:Bucket", "state-bucket"),
         ("aws:s3/bucket:Bucket", "state-access-logs"),
     }
@@ -94,7 +99,22 @@ def test_one_workload_boundary_per_stack(committed: PlanResult, stack: str, othe
     assert statements["NoStateBackend"]["Resource"] == [
         "arn:aws:s3:::state-bucket-mock", "arn:aws:s3:::state-bucket-mock/*",
         key.format("key"), key.format("dev-secrets"), key.format("prod-secrets"),
+        key.format("previews-secrets"),
     ]  # fmt: skip
+
+
+def test_one_workload_boundary_for_every_preview_stack(committed: PlanResult) -> None:
+    policy = committed.one("aws:iam/policy:Policy", "boundary-previews").inputs
+    assert policy["name"] == "webapp-previews-workload-boundary"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    assert statements["NoOtherStacks"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/project": "webapp"},
+        "StringNotLike": {"aws:ResourceTag/stack": "pr-*"},
+    }
+    key = committed.one("aws:kms/key:Key", "state-previews-secrets").inputs
+    assert key["tags"] == {"stack": "previews"}
+    alias = committed.one("aws:kms/alias:Alias", "state-previews-secrets").inputs
+    assert alias["name"] == "alias/webapp-previews-pulumi-secrets"
 
 
 def test_project_and_stack_become_cost_allocation_tags(committed: PlanResult) -> None:
@@ -157,8 +177,8 @@ def test_bad_config_stops_before_anything_is_registered() -> None:
         'e.g. "octo-org/webapp" (the trust policy compares it case-sensitively)',
         'webapp-bootstrap:deployRegion = ["eu-west-1"]: unknown key (did you mean deployRegions?); '
         "allowed keys: activateCostAllocationTags, appProject, deployBranch, deployRegions, devEnvironment, "
-        "devStack, existingOidcProviderArn, githubRepository, maxSessionSeconds, prodEnvironment, "
-        "prodPreviewEnvironment, prodStack",
+        "devStack, existingOidcProviderArn, githubRepository, maxSessionSeconds, previewEnvironment, "
+        "previewStackPrefix, prodEnvironment, prodPreviewEnvironment, prodStack",
     ]
     assert [r for r in program.monitor.registrations if r.type != STACK_TYPE] == []
 

