@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ..core.names import fit_name
+
 # CloudFront is a global service whose log deliveries AWS accepts in us-east-1 only; the log
 # group, the source, the destination and the delivery all live there, whatever the stack's region.
 CLOUDFRONT_LOG_REGION = "us-east-1"
@@ -87,4 +89,4 @@ def deliver_access_logs(
 
 def _delivery_name(name: str) -> str:
     raw = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}-access"
-    return re.sub(r"[^A-Za-z0-9_-]", "-", raw)[:_MAX_DELIVERY_NAME]
+    return fit_name(re.sub(r"[^A-Za-z0-9_-]", "-", raw), _MAX_DELIVERY_NAME)

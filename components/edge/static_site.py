@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.metrics import DistributionMetrics, ServiceMetrics
+from ..core.names import fit_name
 from ..core.outputs import register_declared_outputs
 from .cloudfront_access_logs import AccessLogDelivery, deliver_access_logs
 from .cloudfront_functions import viewer_request_function
@@ -386,4 +387,5 @@ def _viewer_certificate(
 def _vpc_origin_name(name: str) -> str:
     """A readable, account-unique name: project, stack and component."""
     raw = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}-api"
-    return re.sub(r"[^A-Za-z0-9_-]", "-", raw)[:64]
+    # CloudFront's limit is 64; a plain cut would drop the stack and two stacks would collide.
+    return fit_name(re.sub(r"[^A-Za-z0-9_-]", "-", raw), 64)

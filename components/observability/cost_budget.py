@@ -5,7 +5,11 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ..core.names import fit_name
 from .monitoring_args import BudgetArgs
+
+# AWS Budgets' limit on a budget's name.
+BUDGET_NAME_LENGTH = 100
 
 
 def create_cost_budget(
@@ -38,7 +42,7 @@ def create_cost_budget(
         cost_filters = [aws.budgets.BudgetCostFilterArgs(name="TagKeyValue", values=[f"user:stack${stack}"])]
     return aws.budgets.Budget(
         f"{name}-budget",
-        name=f"{project}-{stack}-monthly",
+        name=fit_name(f"{project}-{stack}-monthly", BUDGET_NAME_LENGTH),
         budget_type="COST",
         time_unit="MONTHLY",
         limit_amount=f"{args.monthly_limit_usd:.2f}",
