@@ -22,7 +22,7 @@ from tests.harness import (
 )
 
 LONGEST_PR = 2147483647
-# Pulumi allows project names up to 100 characters; names must still fit.
+# Far longer than any real project name: names built from it must still fit and stay distinct.
 LONG_PROJECT = (
     "a-project-name-long-enough-to-push-every-physical-name-past-its-aws-limit-and-then-some-more-x"
 )
