@@ -2,8 +2,10 @@
 
 - ``Pulumi.yaml`` against Pulumi's own project schema (``schemas/pulumi-project.schema.json``,
   copied from pulumi/pulumi ``sdk/go/common/workspace/project.json``).
-- Every ``Pulumi.<stack>.yaml``: only the top-level keys Pulumi knows, namespaced config keys,
-  and the project's keys against ``schemas/stack-config.schema.json``.
+- Every committed ``Pulumi.<stack>.yaml`` and the preview template
+  ``previews/Pulumi.preview.yaml``: only the top-level keys Pulumi knows, namespaced config keys,
+  and the project's keys against ``schemas/stack-config.schema.json``. Generated preview stack
+  files (``Pulumi.pr-<n>.yaml``, git-ignored) are the template's, so they are not read again.
 - ``schemas/stack-config.schema.json`` must equal the schema generated from ``StackConfig``, so
   editors that use it never drift from the models (``--write`` regenerates it).
 """
@@ -18,6 +20,7 @@ import yaml
 
 from stack_config import StackConfig
 
+from .preview_stack import TEMPLATE, is_generated_stack
 from .run import PROJECT_DIR, available_stacks
 
 SCHEMA_DIR = PROJECT_DIR / "schemas"
@@ -40,8 +43,9 @@ def check_project_file(project_dir: Path = PROJECT_DIR) -> list[str]:
     return [f"Pulumi.yaml: {_path(e)}: {e.message}" for e in validator.iter_errors(project)]
 
 
-def check_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> list[str]:
-    name = f"Pulumi.{stack}.yaml"
+def check_stack_file(stack: str, project_dir: Path = PROJECT_DIR, *, name: str | None = None) -> list[str]:
+    """Problems of ``Pulumi.<stack>.yaml``, or of the stack file at ``name`` (relative) when given."""
+    name = name or f"Pulumi.{stack}.yaml"
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
     data = yaml.safe_load((project_dir / name).read_text()) or {}
     problems = [f"{name}: unknown top-level key {k!r}" for k in data if k not in STACK_FILE_KEYS]
@@ -79,9 +83,11 @@ def main(argv: list[str]) -> int:
         print(f"wrote {STACK_CONFIG_SCHEMA.relative_to(PROJECT_DIR)}")
         return 0
     problems = check_project_file() + check_stack_config_schema_current()
-    stacks = available_stacks()
+    stacks = [stack for stack in available_stacks() if not is_generated_stack(stack)]
     for stack in stacks:
         problems += check_stack_file(stack)
+    problems += check_stack_file("preview", name=TEMPLATE.as_posix())
+    stacks.append(TEMPLATE.as_posix())
     for line in problems:
         print(f"schema: {line}", file=sys.stderr)
     if not problems:

@@ -52,6 +52,14 @@ def preview_stack_name(pr_number: str | int) -> str:
     return f"{STACK_PREFIX}{text}"
 
 
+def is_generated_stack(stack: str) -> bool:
+    """Whether ``stack`` is a pull request's preview stack, whose file this command writes."""
+    try:
+        return preview_stack_name(stack.removeprefix(STACK_PREFIX)) == stack
+    except PreviewStackError:
+        return False
+
+
 def preview_config(
     pr_number: str | int, image_tag: str | None = None, project_dir: Path = PROJECT_DIR
 ) -> dict[str, Any]:

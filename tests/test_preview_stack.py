@@ -13,9 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline.check_schemas import check_stack_file
 from offline.cost import estimate_plan, render_summary
 from offline.preview_json import to_preview_json
-from offline.preview_stack import PreviewStackError, preview_stack_name, write_preview_stack
+from offline.preview_stack import (
+    PreviewStackError,
+    is_generated_stack,
+    preview_stack_name,
+    write_preview_stack,
+)
 from offline.run import PROJECT_DIR, PlanResult
 from tests.harness import (
     config_problems,
@@ -222,3 +228,10 @@ def test_ephemeral_refuses_the_account_audit_trail() -> None:
         "webapp:auditTrail.enabled = true: an account's audit trail belongs in a long-lived stack, "
         "not one with ephemeral: true"
     ]
+
+
+def test_the_template_is_checked_against_the_schema_and_generated_files_are_not() -> None:
+    assert check_stack_file("preview", name="previews/Pulumi.preview.yaml") == []
+    assert [is_generated_stack(s) for s in ("pr-7", "pr-2147483647", "pr-07", "dev", "prod", "pr-x")] == [
+        True, True, False, False, False, False,
+    ]  # fmt: skip
