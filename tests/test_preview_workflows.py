@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from offline import pack_config
 from tests.test_workflows import (
@@ -699,3 +700,26 @@ def test_a_bad_ttl_is_one_line(ttl: str, capsys: pytest.CaptureFixture[str]) -> 
     assert capsys.readouterr().err == (
         f"error: PREVIEW_TTL_HOURS = {ttl!r}: must be a whole number of hours, 1 or more\n"
     )
+
+
+# --- The docs quote what a preview costs -------------------------------------------------------
+
+
+def test_readme_and_guide_quote_the_cost_of_a_preview(tmp_path: Path) -> None:
+    """`make cost STACK=pr-1 SUMMARY=1`'s line, in the words README and the guide use."""
+    from offline.preview_stack import preview_config
+
+    # The template's pr-1, outside the project: a developer's own Pulumi.pr-1.yaml stays untouched.
+    stack_path = tmp_path / "Pulumi.pr-1.yaml"
+    stack_path.write_text(yaml.safe_dump(preview_config(1)))
+    summary = subprocess.run(
+        [sys.executable, "-m", "offline.cost", "--stack", str(stack_path), "--summary"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    match = re.fullmatch(r"(\$[\d,.]+)-(\$[\d,.]+) per day \((\$[\d,.]+)-(\$[\d,.]+) per month\)", summary)
+    assert match, summary
+    day_min, day_max, month_min, month_max = match.groups()
+    quoted = f"{day_min} to {day_max} a day ({month_min} to {month_max} a month)"
+    assert quoted in " ".join((ROOT / "README.md").read_text().split())
+    guide = " ".join((ROOT / "docs" / "guides" / "preview-environments.md").read_text().split())
+    assert f"**{day_min} to {day_max} a day** ({month_min} to {month_max} a month)" in guide
