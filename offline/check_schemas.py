@@ -20,7 +20,7 @@ import yaml
 
 from stack_config import StackConfig
 
-from .preview_stack import TEMPLATE, is_generated_stack
+from .preview_template import TEMPLATE, is_generated_stack
 from .run import PROJECT_DIR, available_stacks
 
 SCHEMA_DIR = PROJECT_DIR / "schemas"

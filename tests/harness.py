@@ -12,7 +12,7 @@ from typing import Any
 
 from components import ConfigError
 from offline.mocks import STACK_TYPE, Registration
-from offline.preview_stack import write_preview_stack
+from offline.preview_template import write_preview_stack
 from offline.run import PROJECT_DIR, PlanResult, ProgramRun, load_stack_file, run_stack
 
 PROJECT = "webapp"

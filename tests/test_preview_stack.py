@@ -16,7 +16,7 @@ import yaml
 from offline.check_schemas import check_stack_file
 from offline.cost import estimate_plan, render_summary
 from offline.preview_json import to_preview_json
-from offline.preview_stack import (
+from offline.preview_template import (
     PreviewStackError,
     is_generated_stack,
     preview_stack_name,
