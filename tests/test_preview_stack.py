@@ -235,3 +235,24 @@ def test_the_template_is_checked_against_the_schema_and_generated_files_are_not(
     assert [is_generated_stack(s) for s in ("pr-7", "pr-2147483647", "pr-07", "dev", "prod", "pr-x")] == [
         True, True, False, False, False, False,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("target", ["plan", "cost", "policy-check", "diagram"])
+def test_make_writes_a_missing_preview_stack_file_first(target: str) -> None:
+    dry = subprocess.run(
+        ["make", "--dry-run", target, "STACK=pr-424242"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    generate = '-m offline.preview_stack "424242" >&2'
+    assert generate in dry
+    assert dry.index(generate) < dry.index('--stack "pr-424242"')
+    assert (
+        generate
+        not in subprocess.run(
+            ["make", "--dry-run", target, "STACK=dev"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
