@@ -70,7 +70,8 @@ class LoadBalancer(pulumi.ComponentResource):
     Either way the security group has no egress: the ContainerService opens egress from it to its
     own security group on the container port, so the ALB can reach only that service. Invalid
     headers are dropped, desync mitigation is ``defensive``; access logs (optional) go to a
-    private SSE-S3 bucket, the only stateful child, which ``protect`` guards.
+    private SSE-S3 bucket, the only stateful child, which ``protect`` guards; ``ephemeral`` (a
+    stack meant to be destroyed) lets ``pulumi destroy`` delete it with its logs.
 
     Example::
 
