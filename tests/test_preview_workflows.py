@@ -4,6 +4,7 @@ destroy, comment and sweeper scripts run against stand-in `pulumi`, `aws` and `g
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -40,7 +41,9 @@ FORBIDDEN = [
 ]  # fmt: skip
 FORBIDDEN_ENVIRONMENTS = {"dev", "production", "production-preview"}
 
-PR = "987654"
+# The scripts write Pulumi.<stack>.yaml into the project: a number of this process's own keeps two
+# test runs at once (two worktrees' `make test`) from removing each other's file.
+PR = str(1_000_000 + os.getpid())
 STACK = f"pr-{PR}"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 BUCKET = "webapp-state-111122223333"
@@ -450,7 +453,7 @@ def _destroys(stand_ins: StandIns) -> list[list[str]]:
 
 
 def test_destroy_then_stack_rm_then_the_whole_state_prefix(tmp_path: Path, stack_file: Path) -> None:
-    stand_ins = _destroy_stand_ins(tmp_path, "Destroying (pr-987654)")
+    stand_ins = _destroy_stand_ins(tmp_path, f"Destroying ({STACK})")
     parts = tmp_path / "parts"
     result = stand_ins.run("scripts/ci/preview-destroy.sh", PR, str(parts), **ENV)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -459,7 +462,7 @@ def test_destroy_then_stack_rm_then_the_whole_state_prefix(tmp_path: Path, stack
         ["destroy", "--yes", "--non-interactive", "--continue-on-error", "--stack", STACK]
     ]
     assert stand_ins.calls("pulumi")[-1] == ["stack", "rm", "--yes", "--non-interactive", "--stack", STACK]
-    # The trailing slash: pr-9876540's state is not pr-987654's.
+    # The trailing slash: the state of pr-<n>0 is not pr-<n>'s.
     assert stand_ins.calls("aws") == [["s3", "rm", f"s3://{BUCKET}/webapp/{STACK}/", "--recursive"]]
     assert stand_ins.backends("pulumi") == {BACKEND}
     assert f"secretsprovider: {PROVIDER}\n" in stack_file.read_text()

@@ -113,7 +113,7 @@ def destroyed(facts: dict[str, str], reason: str) -> str:
     after = f" after {attempts} attempts" if attempts and attempts != "1" else ""
     if "attempts" not in facts:
         return f"🗑️ Destroyed ({reason}): there was no stack left, and its state prefix is now empty."
-    return f"🗑️ Destroyed{after} ({reason}); its state is removed. Nothing of it is left running."
+    return f"🗑️ Destroyed{after} ({reason}); its state is removed."
 
 
 def destroy_failed(parts: Path, facts: dict[str, str], result: str, stack: str, reason: str) -> str:
@@ -124,7 +124,7 @@ def destroy_failed(parts: Path, facts: dict[str, str], result: str, stack: str, 
     return (
         f"{head} **`{stack}` may still exist and cost money.** The sweeper tries again on its next "
         "run. To finish now, re-run this job, or run the same script from a checkout of `main` "
-        "with credentials that may (the preview role's, or an administrator's):\n\n"
+        "with the preview role's credentials (or an administrator's):\n\n"
         f"```sh\n{destroy_command(facts, stack)}\n```\n\n"
         f'What usually stops a destroy, and how to clear it: `{GUIDE}`, "A failed destroy".\n\n'
         + _output_block(parts)
