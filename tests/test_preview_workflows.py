@@ -110,6 +110,7 @@ def _event(action: str, labels: list[str], label: str | None = None, **pull: Any
     [
         (_event("labeled", ["bug", "preview"], "preview"), "deploy", "the 'preview' label was added"),
         (_event("labeled", ["preview", "bug"], "bug"), "skip", "label 'bug' added"),
+        (_event("labeled", ["preview"], "preview", state="closed"), "skip", "the pull request is closed"),
         (_event("unlabeled", ["bug"], "preview"), "destroy", "the 'preview' label was removed"),
         (_event("unlabeled", ["preview"], "bug"), "skip", "label 'bug' removed"),
         (_event("synchronize", ["preview"]), "deploy", "new commits, and it has the 'preview' label"),

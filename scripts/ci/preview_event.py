@@ -1,10 +1,10 @@
 """What a pull request event means for its preview environment: deploy, destroy, or nothing.
 
 The label ``preview`` is the opt-in (a preview costs money). A same-repository PR that carries it
-is deployed when it is opened, reopened or pushed to, and when the label is added; its stack is
-destroyed when the PR is closed (merged or not) or the label is removed. A fork's PR gets nothing:
-GitHub gives a fork's run no OIDC token, so it could neither deploy nor destroy, and it never had
-a preview to destroy. Any other label coming or going changes nothing.
+is deployed when it is opened, reopened or pushed to, and when the label is added (unless the PR
+is closed by then); its stack is destroyed when the PR is closed (merged or not) or the label is
+removed. A fork's PR gets nothing: GitHub gives a fork's run no OIDC token, so it could neither
+deploy nor destroy, and it never had a preview to destroy. Any other label changes nothing.
 
 Prints ``action=<deploy|destroy|skip>``, ``pr=<number>``, ``stack=pr-<number>`` and
 ``reason=<one line>`` as ``key=value`` lines, the format of ``$GITHUB_OUTPUT``.
@@ -65,6 +65,8 @@ def decide(event: dict[str, Any]) -> Decision:
             return Decision("destroy", number, f"the '{LABEL}' label was removed")
         return Decision("skip", number, f"label '{changed}' removed: nothing to do for the preview")
     if action == "labeled":
+        if changed == LABEL and pull.get("state") == "closed":
+            return Decision("skip", number, "the pull request is closed: no preview for it")
         if changed == LABEL:
             return Decision("deploy", number, f"the '{LABEL}' label was added")
         return Decision("skip", number, f"label '{changed}' added: nothing to do for the preview")
