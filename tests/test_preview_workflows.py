@@ -727,3 +727,17 @@ def test_readme_and_guide_quote_the_cost_of_a_preview(tmp_path: Path) -> None:
     assert quoted in " ".join((ROOT / "README.md").read_text().split())
     guide = " ".join((ROOT / "docs" / "guides" / "preview-environments.md").read_text().split())
     assert f"**{day_min} to {day_max} a day** ({month_min} to {month_max} a month)" in guide
+
+
+def test_the_first_deploys_targets_are_urns_the_preview_stack_has() -> None:
+    """A rename of the image registry or the provider would otherwise break only a real first deploy."""
+    from tests.harness import preview_plan
+
+    script = (ROOT / "scripts" / "ci" / "preview-up.sh").read_text()
+    targets = [
+        target.replace("${urn}", "urn:pulumi:pr-7::webapp::").replace("\\$", "$")
+        for target in re.findall(r'--target "([^"]+)"', script)
+    ]
+    assert len(targets) == 3
+    urns = {resource.urn for resource in preview_plan(7).resources}
+    assert set(targets) <= urns, set(targets) - urns
