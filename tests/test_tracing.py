@@ -194,7 +194,8 @@ def problems_for(**overrides: object) -> list[str]:
         ),
         (
             {"tracing": {"sampleRate": 0.1}},
-            "webapp:tracing.sampleRate = 0.1: unknown key; allowed keys: enabled, instrumentation, mode, sampling",
+            "webapp:tracing.sampleRate = 0.1: unknown key; allowed keys: enabled, instrumentation, mode, "
+            "sampling",
         ),
         (
             # Dev's smallest task with the cache sidecar at 256 MiB: no room for tracing's 96 MiB.
@@ -270,6 +271,6 @@ def test_an_explicit_root_user_on_a_tracing_image_still_fails() -> None:
     agent = {"name": "cloudwatch-agent", "image": AGENT_IMAGE, "user": "0"}
     task = resource(TASK, {"containerDefinitions": json.dumps([agent])})
     assert ecs_non_root_user.messages(task) == [
-        "container 'cloudwatch-agent' user is '0': set a non-root user (e.g. \"1000:1000\") or remove it to use "
-        "the image's USER"
+        "container 'cloudwatch-agent' user is '0': set a non-root user (e.g. \"1000:1000\") or remove it "
+        "to use the image's USER"
     ]
