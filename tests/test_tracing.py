@@ -66,7 +66,8 @@ def test_application_signals_task_definition(prod: PlanResult) -> None:
     assert env(app) == {
         **{k: v for k, v in env(app).items() if not k.startswith("OTEL_") and k != "PYTHONPATH"},
         "OTEL_SERVICE_NAME": "prod/api",
-        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod,service.version=bootstrap",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod,service.version=bootstrap,"
+        "aws.log.group.names=/webapp/prod/ecs/api",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://localhost:4316/v1/traces",
         "OTEL_AWS_APPLICATION_SIGNALS_ENABLED": "true",
@@ -274,3 +275,30 @@ def test_an_explicit_root_user_on_a_tracing_image_still_fails() -> None:
         "container 'cloudwatch-agent' user is '0': set a non-root user (e.g. \"1000:1000\") or remove it "
         "to use the image's USER"
     ]
+
+
+@pytest.mark.parametrize(
+    ("uri", "version"),
+    [
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp/prod/api:3f9c2e1", "3f9c2e1"),
+        ("registry.example.com:5000/app@sha256:abc", "sha256:abc"),
+        ("registry.example.com:5000/app", "latest"),
+    ],
+)
+def test_service_version_is_the_image_tag_or_digest(uri: str, version: str) -> None:
+    from components.compute.tracing import image_version
+
+    assert image_version(uri) == version
+
+
+def test_the_component_refuses_sidecars_and_tracing_filling_the_task() -> None:
+    from components.compute.task_inputs import check_sidecars
+    from components.core.wiring import SidecarContainer
+
+    cache = SidecarContainer(name="redis", image="public.ecr.aws/docker/library/valkey:8.1-alpine", port=6379,
+                             command=(), memory_reservation=416)  # fmt: skip
+    check_sidecars("api", [cache], task_memory=512, app_port=8000, tracing_memory=0)
+    with pytest.raises(
+        ValueError, match=r"^api: sidecars reserve 512 MiB \(redis, tracing\) of the task's 512 MiB"
+    ):
+        check_sidecars("api", [cache], task_memory=512, app_port=8000, tracing_memory=96)

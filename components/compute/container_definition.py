@@ -77,7 +77,7 @@ def container_definitions(
     if plan is not None:
         environment = {
             **plan.app_environment,
-            "OTEL_RESOURCE_ATTRIBUTES": resource_attributes(plan, image_version(image_uri)),
+            "OTEL_RESOURCE_ATTRIBUTES": resource_attributes(plan, image_version(image_uri), log_group_name),
             **environment,
         }
     container: dict[str, Any] = {"name": CONTAINER_NAME, "image": image_uri, "essential": True}

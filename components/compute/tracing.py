@@ -133,9 +133,13 @@ def _app_environment(args: TracingArgs, service_name: str) -> dict[str, str]:
     return env
 
 
-def resource_attributes(plan: TracingPlan, version: str) -> str:
-    """``OTEL_RESOURCE_ATTRIBUTES``: the stack (Application Signals' Environment) and the image version."""
-    return f"deployment.environment={plan.environment},service.version={version}"
+def resource_attributes(plan: TracingPlan, version: str, log_group_name: str) -> str:
+    """``OTEL_RESOURCE_ATTRIBUTES``: the stack (Application Signals' Environment), the image version,
+    and the app's log group (so the console links a trace to the service's logs)."""
+    return (
+        f"deployment.environment={plan.environment},service.version={version},"
+        f"aws.log.group.names={log_group_name}"
+    )
 
 
 def image_version(uri: str) -> str:
