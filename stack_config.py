@@ -32,7 +32,7 @@ from components import (
     WebAclArgs,
 )
 from components.compute.task_inputs import MIN_APP_MEMORY
-from components.compute.tracing import tracing_memory
+from components.compute.tracing import AGENT_PORTS, tracing_memory
 from components.core._model import ConfigModel, InSchema
 from components.core.config_loader import decode_config_value, load_project_config, raw_config
 from components.core.deploy_permissions_boundary import IamArgs
@@ -208,6 +208,13 @@ class StackConfig(ConfigModel):
         reserved = tracing_memory(self.tracing)
         if not reserved:
             return self
+        taken = AGENT_PORTS[self.tracing.mode]
+        if self.service.port in taken:
+            raise ConfigFieldError(
+                "service.port", self.service.port,
+                f"is a port tracing's agent listens on in the same task ({', '.join(map(str, taken))}): "
+                "choose another port or set tracing.enabled false",
+            )  # fmt: skip
         services = {"service": self.service, **{f"workers.{n}": w for n, w in self.workers.items()}}
         for key, service in services.items():
             cache = (

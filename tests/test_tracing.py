@@ -199,6 +199,11 @@ def problems_for(**overrides: object) -> list[str]:
             "sampling",
         ),
         (
+            {"tracing": {"enabled": True}, "service": {**stack_section("dev", "service"), "port": 4316}},
+            "webapp:service.port = 4316: is a port tracing's agent listens on in the same task (2000, 4315, "
+            "4316): choose another port or set tracing.enabled false",
+        ),
+        (
             # Dev's smallest task with the cache sidecar at 256 MiB: no room for tracing's 96 MiB.
             {"tracing": {"enabled": True}, "cache": {"mode": "sidecar", "sidecarMemoryMb": 256}},
             "webapp:service.memory = 512: leaves 160 MiB for the app beside tracing's containers (96 MiB) "

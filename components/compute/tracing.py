@@ -44,6 +44,12 @@ COLLECTOR_USER = "10001:10001"
 APPLICATION_SIGNALS_PORT = 4316
 # The collector's OTLP/HTTP receiver, on localhost only.
 COLLECTOR_PORT = 4318
+# Ports the agent listens on inside the task, which the app's port must not take: Application
+# Signals' OTLP gRPC and HTTP and the agent's X-Ray proxy; the collector's receiver.
+AGENT_PORTS = {
+    TracingMode.APPLICATION_SIGNALS: (2000, 4315, APPLICATION_SIGNALS_PORT),
+    TracingMode.XRAY: (COLLECTOR_PORT,),
+}
 # The log group the CloudWatch agent writes Application Signals' metrics to (as EMF), per region.
 APPLICATION_SIGNALS_LOG_GROUP = "/aws/application-signals/data"
 # The agent's X-Ray exporter sends segments and reports its own send statistics.
