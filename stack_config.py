@@ -27,9 +27,12 @@ from components import (
     MonitoringArgs,
     NetworkArgs,
     StaticSiteArgs,
+    TracingArgs,
     UploadsBucketArgs,
     WebAclArgs,
 )
+from components.compute.task_inputs import MIN_APP_MEMORY
+from components.compute.tracing import AGENT_PORTS, tracing_memory
 from components.core._model import ConfigModel, InSchema
 from components.core.config_loader import decode_config_value, load_project_config, raw_config
 from components.core.deploy_permissions_boundary import IamArgs
@@ -118,6 +121,8 @@ class StackConfig(ConfigModel):
     """An AWS WAF web ACL in front of the app (off unless enabled)."""
     monitoring: MonitoringArgs = MonitoringArgs()
     """Alarms to an encrypted SNS topic, a dashboard and a monthly cost budget."""
+    tracing: TracingArgs = TracingArgs()
+    """OpenTelemetry traces from the API and the workers (an agent sidecar per task; prod profile on)."""
     audit_trail: AuditTrailArgs = AuditTrailArgs()
     """An account-wide CloudTrail trail; off unless the account has none."""
     iam: IamArgs = IamArgs()
@@ -226,6 +231,38 @@ class StackConfig(ConfigModel):
                 "cache.sidecarMemoryMb", self.cache.sidecar_memory_mb,
                 f"must leave memory for the app: service.memory is {self.service.memory} MiB",
             )  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
+    def _tracing_fits(self) -> "StackConfig":
+        # Fargate refuses containers reserving more than the task's memory; the app needs room too.
+        reserved = tracing_memory(self.tracing)
+        if not reserved:
+            return self
+        taken = AGENT_PORTS[self.tracing.mode]
+        if self.service.port in taken:
+            raise ConfigFieldError(
+                "service.port", self.service.port,
+                f"is a port tracing's agent listens on in the same task ({', '.join(map(str, taken))}): "
+                "choose another port or set tracing.enabled false",
+            )  # fmt: skip
+        services = {"service": self.service, **{f"workers.{n}": w for n, w in self.workers.items()}}
+        for key, service in services.items():
+            cache = (
+                self.cache.sidecar_memory_mb
+                if key == "service" and self.cache.mode is CacheMode.SIDECAR
+                else 0
+            )
+            left = service.memory - reserved - cache
+            if left < MIN_APP_MEMORY:
+                beside = f"tracing's containers ({reserved} MiB)" + (
+                    f" and the cache sidecar ({cache} MiB)" if cache else ""
+                )
+                raise ConfigFieldError(
+                    f"{key}.memory", service.memory,
+                    f"leaves {left} MiB for the app beside {beside}; the app needs at least "
+                    f"{MIN_APP_MEMORY} MiB: raise memory (with cpu) or set tracing.enabled false",
+                )  # fmt: skip
         return self
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+from bootstrap.application_signals import ApplicationSignalsDiscovery  # noqa: E402
 from bootstrap.github_deploy_roles import PREVIEWS, GitHubDeployRoles  # noqa: E402
 from bootstrap.github_deploy_roles_args import GitHubDeployRolesArgs  # noqa: E402
 from bootstrap.state_backend import StateBackend  # noqa: E402
@@ -87,6 +88,13 @@ boundaries = {
     )
     for group, stack in boundary_stacks.items()
 }
+
+if args.application_signals_discovery:
+    # Once per account and region, before a stack's tracing (mode applicationSignals) sends data;
+    # idempotent, so an account that already has it is unaffected (docs/decisions/0019).
+    for signals_region in dict.fromkeys([region, *args.deploy_regions]):
+        # boto3 with the administrator's credentials, not the AWS provider (nothing to tag).
+        ApplicationSignalsDiscovery(f"application-signals-{signals_region}", region=signals_region)
 
 if args.activate_cost_allocation_tags:
     # The stacks' budgets filter on `stack`; Cost Explorer shows a tag only once it is active.

@@ -69,6 +69,8 @@ class GitHubDeployRolesArgs(ConfigModel):
     """How long a deploy role's session lasts."""
     activate_cost_allocation_tags: bool = True
     """Activate ``project`` and ``stack`` as cost allocation tags; only a management account may."""
+    application_signals_discovery: bool = True
+    """Enable CloudWatch Application Signals in this region and deployRegions (webapp:tracing needs it)."""
 
     @field_validator("github_repository")
     @classmethod

@@ -50,6 +50,7 @@ from .compute.migration_task import MigrationTask
 from .compute.migration_task_args import MigrationArgs
 from .compute.service_autoscaling import AutoscalingArgs, ScheduleArgs
 from .compute.task_permissions import PermissionStatementArgs
+from .compute.tracing_args import Instrumentation, TracingArgs, TracingMode
 from .core.config_errors import ConfigError, ConfigFieldError, validate_config
 from .core.log_retention import CLOUDWATCH_RETENTION_DAYS, RetentionDays
 from .core.wiring import (
@@ -151,6 +152,7 @@ __all__ = [
     "ImageArgs",
     "ImageRef",
     "ImageRegistry",
+    "Instrumentation",
     "InterfaceEndpoint",
     "KmsKeyChoice",
     "LoadBalancer",
@@ -186,6 +188,8 @@ __all__ = [
     "SubnetLayout",
     "SubnetMasks",
     "TargetHealthCheckArgs",
+    "TracingArgs",
+    "TracingMode",
     "UploadsBucket",
     "UploadsBucketArgs",
     "WebAcl",

@@ -73,6 +73,8 @@ PROFILE_DEFAULTS: dict[Profile, dict[str, Any]] = {
         "monitoring": {"budget": {"monthlyLimitUsd": 500}, "logEncryption": True},
         "cluster": {"execLogRetentionDays": 365},
         "auditTrail": {"logRetentionDays": 365, "bucketRetentionDays": 2557},
+        # Traces of 5% of requests, Application Signals' metrics of all (docs/decisions/0019).
+        "tracing": {"enabled": True, "sampling": 0.05},
     },
 }
 

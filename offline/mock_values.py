@@ -185,9 +185,10 @@ RESOURCE_OUTPUTS: dict[str, Outputs] = {
         "domainName": f"dmock-{name}.cloudfront.net",
         "hostedZoneId": "Z2FDTNDATAQYW2",
     },
-    # Python dynamic resources all share this type; only the CloudFront invalidation exists so far.
+    # Python dynamic resources all share this type: the CloudFront invalidation and the
+    # bootstrap's Application Signals discovery.
     "pulumi-python:dynamic:Resource": lambda name, inputs, region: (
-        {"invalidationId": f"IMOCK-{name}"} if "contentHash" in inputs else {}
+        {"invalidationId": f"IMOCK-{name}"} if "contentHash" in inputs else {"region": inputs.get("region")}
     ),
     "aws:cloudfront/vpcOrigin:VpcOrigin": lambda name, inputs, region: {
         "arn": f"arn:aws:cloudfront::{MOCK_ACCOUNT}:vpcorigin/vo_mock-{name}",

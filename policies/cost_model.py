@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ._framework import Resource, Stack, UnknownValueError
+from .cost_tracing import tracing_costs
 
 PRICING_DIR = Path(__file__).resolve().parent / "pricing"
 
@@ -273,6 +274,8 @@ def ecs_service(r: Resource, stack: Stack, pricing: Pricing) -> Iterator[LineIte
         f"{' + public IPv4 each' if ipv4 else ''}, {pricing.hours:g} h"
     )
     yield item(r, billed, monthly(low), monthly(high))
+    for billed_tracing, usd in tracing_costs(task.props, pricing):
+        yield item(r, billed_tracing, usd)
     # --- issue 16: traffic-shifting deployments run a second full task set for a while ---
     window = _shift_minutes(r)
     if window:

@@ -17,6 +17,10 @@ Decisions:
   rejected. A container without ``user`` passes: it runs as the image's ``USER``, which only
   the image build can check (ECS.20 fails a missing user; we accept it on purpose, since the
   stack cannot see inside the image).
+  Two images the stack runs beside the app for tracing (docs/decisions/0019) are ``FROM
+  scratch`` without a ``USER`` and write to task volumes, which Fargate creates owned by root: a
+  container of ``ROOT_IMAGES`` without ``user`` is a design exception with the image's reason
+  (it runs as root, read-only, with every capability dropped), never a silent pass.
 - Secret-looking environment variables: besides AWS's list (``AWS_ACCESS_KEY_ID``,
   ``AWS_SECRET_ACCESS_KEY``, ``ECS_ENGINE_AUTH_DATA``), a name is rejected when it contains
   ``PASSWORD``, ``PASSWD``, ``SECRET`` or ``TOKEN`` or ends with ``_KEY`` (case-insensitive),
@@ -76,6 +80,19 @@ _ROOT_USER = re.compile(r"^(root|0)(:.*)?$")
 FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
 MIN_PRODUCTION_TASKS = 2
 INSIGHTS = "containerInsights"
+# Images that run as root by design (no USER, write to root-owned task volumes), by repository.
+ROOT_IMAGES = {
+    "public.ecr.aws/cloudwatch-agent/cloudwatch-agent": (
+        "The CloudWatch agent image (FROM scratch, no USER) writes its translated config at start into "
+        "task volumes that Fargate creates owned by root: it runs as root with a read-only root "
+        "filesystem and every capability dropped, and no port reachable from outside the task"
+    ),
+    "public.ecr.aws/aws-observability/adot-autoinstrumentation-python": (
+        "The ADOT Python init container (FROM scratch, one static cp, no USER) copies the "
+        "instrumentation into a task volume that Fargate creates owned by root, then exits: it runs "
+        "as root with a read-only root filesystem and every capability dropped"
+    ),
+}
 # Fargate's current Linux platform version: a pin to it loses no security patches.
 CURRENT_LINUX_PLATFORM = "1.4.0"
 PINNED_PLATFORM_REASON = (
@@ -205,7 +222,8 @@ def ecs_container_logging(task: Resource) -> Iterator[str]:
     severity=Severity.HIGH,
     description="No container is configured to run as root (without user it runs as the image's user).",
 )
-def ecs_non_root_user(task: Resource) -> Iterator[str]:
+def ecs_non_root_user(task: Resource) -> Iterator[str | DesignException]:
+    excepted: list[str] = []
     for container in containers(task):
         user = container.get("user")
         if isinstance(user, str) and _ROOT_USER.match(user.strip()):
@@ -213,6 +231,22 @@ def ecs_non_root_user(task: Resource) -> Iterator[str]:
                 f'{_label(container)} user is {user!r}: set a non-root user (e.g. "1000:1000") or '
                 "remove it to use the image's USER"
             )
+        reason = ROOT_IMAGES.get(_repository(container.get("image")))
+        if user is None and reason is not None:
+            excepted.append(f"{_label(container)}: {reason}")
+    if excepted:
+        # One exception per task definition, naming each container the reason covers.
+        yield DesignException("; ".join(excepted))
+
+
+def _repository(image: Any) -> str:
+    """An image reference without its tag or digest (``repo:tag`` -> ``repo``)."""
+    if not isinstance(image, str):
+        return ""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
 
 
 # --- services and clusters ---------------------------------------------------------------------

@@ -125,6 +125,42 @@ def test_project_and_stack_become_cost_allocation_tags(committed: PlanResult) ->
     ]
 
 
+def test_application_signals_discovery_runs_in_every_deploy_region() -> None:
+    """Tracing's account-level prerequisite (docs/decisions/0019): one idempotent StartDiscovery
+    per region the stacks deploy to, through the bootstrap's provider; off on request."""
+    result = run(config(**{f"{PROJECT}:deployRegions": '["eu-west-1", "us-east-1"]'})).execute()
+    discoveries = result.by_type("pulumi-python:dynamic:Resource")
+    assert sorted((d.name, d.inputs["region"]) for d in discoveries) == [
+        ("application-signals-eu-west-1", "eu-west-1"),
+        ("application-signals-us-east-1", "us-east-1"),
+    ]
+    off = run(config(**{f"{PROJECT}:applicationSignalsDiscovery": "false"})).execute()
+    assert off.by_type("pulumi-python:dynamic:Resource") == []
+
+
+def test_discovery_is_start_discovery_and_forgets_on_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bootstrap.application_signals import DiscoveryProvider
+
+    calls: list[str] = []
+
+    class Client:
+        def start_discovery(self) -> dict[str, object]:
+            calls.append("start")
+            return {}
+
+    monkeypatch.setattr(
+        "boto3.client", lambda service, region_name: calls.append(f"{service}@{region_name}") or Client()
+    )
+    provider = DiscoveryProvider()
+    created = provider.create({"region": "eu-west-1"})
+    assert calls == ["application-signals@eu-west-1", "start"]
+    assert created.outs == {"region": "eu-west-1"}
+    assert provider.diff("x", {"region": "eu-west-1"}, {"region": "eu-west-1"}).changes is False
+    assert provider.diff("x", {"region": "eu-west-1"}, {"region": "us-east-1"}).replaces == ["region"]
+    assert provider.delete("x", {"region": "eu-west-1"}) is None
+    assert calls == ["application-signals@eu-west-1", "start"]
+
+
 def test_member_accounts_leave_cost_allocation_tags_to_the_management_account() -> None:
     result = run(config(**{f"{PROJECT}:activateCostAllocationTags": "false"})).execute()
     assert result.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag") == []
@@ -135,7 +171,9 @@ def test_resources_carry_the_bootstrap_project_tag_not_the_apps(committed: PlanR
     assert json.loads(provider.inputs["defaultTags"])["tags"] == {
         "project": PROJECT, "stack": "bootstrap", "managed-by": "pulumi",
     }  # fmt: skip
-    custom = [r for r in committed.resources if r.custom and r.type != "pulumi:providers:aws"]
+    # The Application Signals discovery is a dynamic resource: boto3, no AWS provider, nothing to tag.
+    dynamic = "pulumi-python:dynamic:Resource"
+    custom = [r for r in committed.resources if r.custom and r.type not in ("pulumi:providers:aws", dynamic)]
     assert custom and all(r.provider.startswith(provider.urn) for r in custom)
 
 
@@ -176,9 +214,10 @@ def test_bad_config_stops_before_anything_is_registered() -> None:
         'webapp-bootstrap:githubRepository = "octo-org": must be "<owner>/<repository>" as GitHub spells it, '
         'e.g. "octo-org/webapp" (the trust policy compares it case-sensitively)',
         'webapp-bootstrap:deployRegion = ["eu-west-1"]: unknown key (did you mean deployRegions?); '
-        "allowed keys: activateCostAllocationTags, appProject, deployBranch, deployRegions, devEnvironment, "
-        "devStack, existingOidcProviderArn, githubRepository, maxSessionSeconds, previewEnvironment, "
-        "previewStackPrefix, prodEnvironment, prodPreviewEnvironment, prodStack",
+        "allowed keys: activateCostAllocationTags, appProject, applicationSignalsDiscovery, deployBranch, "
+        "deployRegions, devEnvironment, devStack, existingOidcProviderArn, githubRepository, "
+        "maxSessionSeconds, previewEnvironment, previewStackPrefix, prodEnvironment, prodPreviewEnvironment, "
+        "prodStack",
     ]
     assert [r for r in program.monitor.registrations if r.type != STACK_TYPE] == []
 

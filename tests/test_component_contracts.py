@@ -91,7 +91,8 @@ def test_service_metrics_name_its_cluster_service_and_lowest_scheduled_count() -
 
     service = metrics_of(build)["service"]
     assert service == {"label": "worker-mail", "cluster_name": "app-cluster",
-                       "service_name": "worker-mail-svc-mock", "min_tasks": 0}  # fmt: skip
+                       "service_name": "worker-mail-svc-mock", "min_tasks": 0,
+                       "application_signals": None}  # fmt: skip
 
 
 def test_load_balancer_metrics_are_its_arn_suffixes_with_the_service_behind_it() -> None:

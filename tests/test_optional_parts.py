@@ -89,7 +89,7 @@ def test_prod_without_a_cache_also_drops_its_protected_resources() -> None:
     result = plan("prod", cache={"mode": "none"})
     assert not {t for t in types(result) if t.startswith("aws:elasticache/")}
     assert "cache-key" not in {r.name for r in result.by_type("aws:kms/key:Key")}
-    [app] = containers(result, "worker-celery-task-def")
+    [app] = [c for c in containers(result, "worker-celery-task-def") if c["name"] == "app"]
     assert not {n for n in variable_names(app) if n.startswith("REDIS_")}
 
 

@@ -38,7 +38,7 @@ from policies._framework import (
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies"
-INFRASTRUCTURE_MODULES = {"__init__", "__main__", "_framework", "pack", "cost_model"}
+INFRASTRUCTURE_MODULES = {"__init__", "__main__", "_framework", "pack", "cost_model", "cost_tracing"}
 
 
 def test_every_rule_module_is_registered() -> None:

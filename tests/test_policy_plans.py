@@ -40,6 +40,9 @@ def test_prod_has_no_violations_only_design_exceptions() -> None:
         ("elb-listener-secure-protocol", "api-test"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("ecs-fargate-latest-platform", "worker-celery-svc"),
+        # Tracing's agent and instrumentation copy run as their images' root user (0019).
+        ("ecs-non-root-user", "api-task-def"),
+        ("ecs-non-root-user", "worker-celery-task-def"),
         ("s3-kms-encryption", "api-access-logs"),
         ("s3-kms-encryption", "site-content"),
         ("s3-server-access-logging", "api-access-logs"),
@@ -250,6 +253,8 @@ def test_design_exceptions_follow_the_design_not_the_names() -> None:
         ("elb-listener-secure-protocol", "api-test"),
         ("ecs-fargate-latest-platform", "api-svc"),
         ("ecs-fargate-latest-platform", "worker-sidekiq-svc"),
+        ("ecs-non-root-user", "api-task-def"),
+        ("ecs-non-root-user", "worker-sidekiq-task-def"),
         ("s3-kms-encryption", "api-access-logs"),
         ("s3-kms-encryption", "site-content"),
         ("s3-kms-encryption", "uploads-access-logs"),

@@ -46,6 +46,6 @@ def test_stack_config_schema_is_current() -> None:
     assert set(schema["properties"]) == {
         "profile", "policyPackConfig", "protect", "ephemeral", "tags", "network", "cluster", "image",
         "secrets", "loadBalancer", "service", "workers", "migration", "database", "cache", "uploads", "site",
-        "waf", "monitoring", "auditTrail", "iam",
+        "waf", "monitoring", "tracing", "auditTrail", "iam",
     }  # fmt: skip
     assert schema["required"] == ["image"]

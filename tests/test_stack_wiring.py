@@ -22,7 +22,9 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def container(result: PlanResult, task: str) -> dict:
-    [definition] = json.loads(result.one(TASK, task).inputs["containerDefinitions"])
+    """The app container (prod's tasks also run the tracing agent and the instrumentation copy)."""
+    definitions = json.loads(result.one(TASK, task).inputs["containerDefinitions"])
+    [definition] = [d for d in definitions if d["name"] == "app"]
     return definition
 
 
@@ -111,6 +113,10 @@ def test_secrets_reach_every_container_only_as_secrets(prod: PlanResult) -> None
         ]
         plain = {e["name"]: e["value"] for e in definition["environment"]}
         assert not {"DB_PASSWORD", "REDIS_AUTH_TOKEN", "SECRET_KEY"} & set(plain)
+        # Prod traces the services (tests/test_tracing.py), never the migration task.
+        tracing = {n for n in plain if n.startswith("OTEL_") or n == "PYTHONPATH"}
+        assert bool(tracing) == (task != "migrate-task-def")
+        plain = {n: v for n, v in plain.items() if n not in tracing}
         assert plain == {
             "APP_ENV": "prod",
             "DB_HOST": "webapp-prod-db.mock.us-east-1.rds.amazonaws.com",
@@ -397,7 +403,8 @@ def test_connection_variable_list_matches_the_components() -> None:
     definition = container(plan("prod", uploads={"enabled": True}), "api-task-def")
     names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
     declared = {name for names in CONNECTION_VARIABLES.values() for name in names}
-    assert declared == names - {"APP_ENV", "SECRET_KEY"}
+    tracing = {n for n in names if n.startswith("OTEL_") or n == "PYTHONPATH"}
+    assert declared == names - {"APP_ENV", "SECRET_KEY"} - tracing
 
 
 def secret_windows(result: PlanResult) -> dict[str, float]:

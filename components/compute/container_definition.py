@@ -15,6 +15,15 @@ import pulumi
 
 from ..core.wiring import SidecarContainer
 from .container_service_args import ContainerHealthCheckArgs, scratch_volume_name
+from .tracing import (
+    TracingPlan,
+    agent_container,
+    app_dependencies,
+    app_mount_points,
+    image_version,
+    init_container,
+    resource_attributes,
+)
 
 CONTAINER_NAME = "app"
 
@@ -38,6 +47,8 @@ class ContainerSettings:
     user: str | None = None
     drop_all_capabilities: bool = True
     sidecars: Sequence[SidecarContainer] = ()
+    # The tracing agent (and ADOT Python copy) beside the app, and the app's OTEL_* environment.
+    tracing: TracingPlan | None = None
 
 
 def task_family(name: str) -> str:
@@ -58,9 +69,17 @@ def container_definitions(
     """The task definition's ``containerDefinitions`` JSON: the app, then its sidecars.
 
     ``secrets`` maps names to ``valueFrom``. Sidecar logs go to the same group under
-    ``<stream_prefix>-<sidecar name>``.
+    ``<stream_prefix>-<sidecar name>``. With ``settings.tracing`` the tracing containers follow,
+    and the app gets the OTEL_* environment (a variable the stack sets itself wins).
     """
     logs = _log_configuration(log_group_name, region)
+    plan = settings.tracing
+    if plan is not None:
+        environment = {
+            **plan.app_environment,
+            "OTEL_RESOURCE_ATTRIBUTES": resource_attributes(plan, image_version(image_uri), log_group_name),
+            **environment,
+        }
     container: dict[str, Any] = {"name": CONTAINER_NAME, "image": image_uri, "essential": True}
     if settings.port is not None:
         container["portMappings"] = [
@@ -81,18 +100,22 @@ def container_definitions(
             "retries": check.retries,
             "startPeriod": check.start_period_seconds,
         }
-    if settings.sidecars:
-        # START, not HEALTHY: the sidecars define no health check, and a cache still warming up
-        # is the app's retry logic's business.
-        container["dependsOn"] = [{"containerName": s.name, "condition": "START"} for s in settings.sidecars]
+    # START, not HEALTHY: the sidecars define no health check, and a cache still warming up is the
+    # app's retry logic's business. The instrumentation copy must have finished (SUCCESS).
+    depends_on = [{"containerName": s.name, "condition": "START"} for s in settings.sidecars]
+    depends_on += app_dependencies(plan) if plan is not None else []
+    if depends_on:
+        container["dependsOn"] = depends_on
     container["readonlyRootFilesystem"] = settings.readonly_root_filesystem
     if settings.user is not None:
         container["user"] = settings.user
-    if settings.scratch_paths:
-        container["mountPoints"] = [
-            {"sourceVolume": scratch_volume_name(p), "containerPath": p, "readOnly": False}
-            for p in settings.scratch_paths
-        ]
+    mounts = [
+        {"sourceVolume": scratch_volume_name(p), "containerPath": p, "readOnly": False}
+        for p in settings.scratch_paths
+    ]
+    mounts += app_mount_points(plan) if plan is not None else []
+    if mounts:
+        container["mountPoints"] = mounts
     container["logConfiguration"] = logs(stream_prefix)
     linux: dict[str, Any] = {"initProcessEnabled": True}
     if settings.drop_all_capabilities:
@@ -103,6 +126,10 @@ def container_definitions(
     container["linuxParameters"] = linux
     container["stopTimeout"] = 30
     sidecars = [_sidecar(s, logs(f"{stream_prefix}-{s.name}")) for s in settings.sidecars]
+    if plan is not None:
+        sidecars.append(agent_container(plan, region=region, logs=logs(f"{stream_prefix}-{plan.agent_name}")))
+        if plan.copies_instrumentation:
+            sidecars.append(init_container(logs(f"{stream_prefix}-otel-init")))
     return json.dumps([container, *sidecars])
 
 

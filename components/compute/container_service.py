@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.deploy_permissions_boundary import NO_ROLE_GUARD, RoleGuard
-from ..core.iam_documents import service_trust_policy
+from ..core.iam_documents import policy_document, service_trust_policy
 from ..core.metrics import ServiceMetrics
 from ..core.outputs import register_declared_outputs
 from ..core.wiring import (
@@ -26,6 +26,8 @@ from .service_autoscaling import ServiceAutoscaling, check_autoscaling
 from .task_iam import ECS_EXEC_POLICY, ecs_tasks_trust
 from .task_inputs import check_sidecars, merge_variables
 from .task_permissions import permissions_policy
+from .tracing import TracingPlan, task_role_statements, tracing_plan
+from .tracing_args import TracingArgs, TracingMode
 
 # Pinned rather than LATEST so a new platform version arrives as a reviewed change. 1.4.0 is the
 # first to offer everything used here: ARM64 (also on FARGATE_SPOT), ECS Exec, 20 GiB ephemeral
@@ -62,6 +64,11 @@ class ContainerService(pulumi.ComponentResource):
 
     Application Auto Scaling owns the running count, so ``desiredCount`` only sets the first
     deployment; change ``minCount``/``maxCount`` afterwards.
+
+    With ``tracing`` enabled every task also runs the tracing agent (and, for Python, an init
+    container copying ADOT's auto-instrumentation), the app gets the ``OTEL_*`` environment with
+    service name ``<stack>/<name>``, and the task role may write exactly what the agent sends
+    (components/compute/tracing.py).
 
     Deployments follow ``deployment.strategy`` (ECS's native ``deploymentConfiguration``, no
     CodeDeploy). ``blueGreen``, ``canary`` and ``linear`` need a ``load_balancer`` built with
@@ -109,13 +116,22 @@ class ContainerService(pulumi.ComponentResource):
         deployment_alarm_names: Sequence[str] = (),
         connections: Sequence[Connection] = (),
         sidecars: Sequence[SidecarContainer] = (),
+        tracing: TracingArgs | None = None,
         log_kms_key_arn: pulumi.Input[str] | None = None,
         role_guard: RoleGuard = NO_ROLE_GUARD,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # Wiring mistakes surface before anything is registered.
         environment, all_secrets = merge_variables(name, args.environment, secrets, connections)
-        check_sidecars(name, sidecars, task_memory=args.memory, app_port=args.port)
+        stack = pulumi.get_stack()
+        traced = tracing_plan(tracing or TracingArgs(), service_name=f"{stack}/{name}", environment=stack)
+        check_sidecars(
+            name,
+            sidecars,
+            task_memory=args.memory,
+            app_port=args.port,
+            tracing_memory=traced.reserved_memory if traced is not None else 0,
+        )
         if load_balancer is not None and args.port is None:
             raise ValueError(
                 f"{name}: port is required behind a load balancer (its target group forwards to it)"
@@ -125,7 +141,8 @@ class ContainerService(pulumi.ComponentResource):
         super().__init__("webapp:index:ContainerService", name, None, opts)
         # Everything the tasks need at boot: they start only once these exist.
         waits_for = self._task_role(name, args, role_guard)
-        self._task(name, args, image, environment, all_secrets, sidecars, log_kms_key_arn, role_guard)
+        waits_for += self._tracing_grant(name, traced)
+        self._task(name, args, image, environment, all_secrets, sidecars, traced, log_kms_key_arn, role_guard)
         self._security_group(name, vpc_id)
         # Tasks that start before their rules exist could not reach the database at boot.
         waits_for += open_connections(self, name, self.security_group.id, connections)
@@ -160,6 +177,9 @@ class ContainerService(pulumi.ComponentResource):
             cluster_name=cluster.name,
             service_name=self.service_name,
             min_tasks=self.lowest_min_count,
+            application_signals=(traced.service_name, traced.environment)
+            if traced is not None and traced.args.mode is TracingMode.APPLICATION_SIGNALS
+            else None,
         )
         register_declared_outputs(self)
 
@@ -201,6 +221,33 @@ class ContainerService(pulumi.ComponentResource):
             )
         return grants
 
+    def _tracing_grant(self, name: str, traced: TracingPlan | None) -> list[pulumi.Resource]:
+        """What the tracing agent sends, on the task role; tasks start once it may (None: nothing)."""
+        if traced is None:
+            return []
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        identity = pulumi.Output.all(
+            partition=aws.get_partition_output(opts=invoke).partition,
+            region=aws.get_region_output(opts=invoke).region,
+            account=aws.get_caller_identity_output(opts=invoke).account_id,
+        )
+        mode = traced.args.mode
+        policy = identity.apply(
+            lambda v: policy_document(
+                *task_role_statements(
+                    mode, partition=v["partition"], region=v["region"], account=v["account"]
+                )
+            )
+        )
+        return [
+            aws.iam.RolePolicy(
+                f"{name}-tracing",
+                role=self.task_role.id,
+                policy=policy,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        ]
+
     def _task(
         self,
         name: str,
@@ -209,6 +256,7 @@ class ContainerService(pulumi.ComponentResource):
         environment: Mapping[str, pulumi.Input[str]],
         secrets: Mapping[str, SecretReference],
         sidecars: Sequence[SidecarContainer],
+        traced: TracingPlan | None,
         log_kms_key_arn: pulumi.Input[str] | None,
         role_guard: RoleGuard,
     ) -> None:
@@ -227,6 +275,7 @@ class ContainerService(pulumi.ComponentResource):
                 user=args.user,
                 drop_all_capabilities=args.drop_all_capabilities,
                 sidecars=tuple(sidecars),
+                tracing=traced,
             ),
             image=image,
             environment=environment,

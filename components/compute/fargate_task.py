@@ -12,6 +12,7 @@ from .container_definition import ContainerSettings, container_definitions, task
 from .container_service_args import scratch_volume_name
 from .fargate_task_size import Architecture, FargateTaskSize
 from .task_iam import ecs_tasks_trust, execution_policy_output
+from .tracing import tracing_volumes
 
 
 class FargateTask:
@@ -92,9 +93,9 @@ class FargateTask:
             secrets=_resolved({key: ref.value_from for key, ref in secrets.items()}),
         ).apply(render)
         # No host path: Fargate gives each a fresh, task-private directory on ephemeral storage.
-        volumes = [
-            aws.ecs.TaskDefinitionVolumeArgs(name=scratch_volume_name(p)) for p in settings.scratch_paths
-        ]
+        names = [scratch_volume_name(p) for p in settings.scratch_paths]
+        names += tracing_volumes(settings.tracing) if settings.tracing is not None else []
+        volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=n) for n in names]
         self.task_definition = aws.ecs.TaskDefinition(
             f"{name}-task-def",
             family=self.family,

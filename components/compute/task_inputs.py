@@ -19,6 +19,8 @@ from .container_service_args import CREDENTIAL_WORDS, ENV_NAME
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 # ECS takes no less for a container's memoryReservation.
 MIN_SIDECAR_MEMORY = 6
+# What the stack config leaves the app at least when tracing's containers share its task (MiB).
+MIN_APP_MEMORY = 256
 # The execution role only gets an ECR pull grant for the app's own image.
 _PRIVATE_ECR = re.compile(r"^[0-9]{12}\.dkr\.ecr\.")
 
@@ -59,9 +61,17 @@ def merge_variables(
 
 
 def check_sidecars(
-    component: str, sidecars: Sequence[SidecarContainer], *, task_memory: int, app_port: int | None
+    component: str,
+    sidecars: Sequence[SidecarContainer],
+    *,
+    task_memory: int,
+    app_port: int | None,
+    tracing_memory: int = 0,
 ) -> None:
-    """Raise ValueError for sidecars ECS would reject or that would collide with the app container."""
+    """Raise ValueError for sidecars ECS would reject or that would collide with the app container.
+
+    ``tracing_memory`` is what the tracing containers reserve besides (components/compute/tracing.py).
+    """
     names = [s.name for s in sidecars]
     _check_unique(component, "sidecar", names)
     for sidecar in sidecars:
@@ -83,8 +93,10 @@ def check_sidecars(
                 "execution role may pull only the app's own ECR repository"
             )
     _check_unique(component, "sidecar port", [str(s.port) for s in sidecars])
-    reserved = sum(s.memory_reservation for s in sidecars)
-    if sidecars and reserved >= task_memory:
+    reserved = sum(s.memory_reservation for s in sidecars) + tracing_memory
+    if tracing_memory:
+        names = [*names, "tracing"]
+    if reserved and reserved >= task_memory:
         raise ValueError(
             f"{component}: sidecars reserve {reserved} MiB ({', '.join(names)}) of the task's {task_memory} "
             "MiB, leaving nothing for the app; raise memory or lower the sidecars' memory_reservation"

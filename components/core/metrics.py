@@ -25,6 +25,9 @@ class ServiceMetrics:
     cluster_name: pulumi.Input[str]
     service_name: pulumi.Input[str]
     min_tasks: int
+    # (Service, Environment) as Application Signals names the service when tracing is on in that
+    # mode; None otherwise (X-Ray-only traces publish no service metrics).
+    application_signals: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

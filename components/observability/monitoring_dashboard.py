@@ -1,8 +1,11 @@
 """The CloudWatch dashboard body, laid out as seed 001 describes.
 
 Row 1: ECS CPU and memory, ALB requests and response time. Row 2: database, cache, CloudFront
-requests and cache hit rate. Row 3: API errors, CloudFront error rates, alarm states. Widgets of
-components that are off are left out and the rest move left; empty rows disappear.
+requests and cache hit rate. Row 3: API errors, CloudFront error rates, alarm states. Row 4, with
+tracing in applicationSignals mode: each traced service's latency, faults and errors from
+Application Signals (every request, not only the sampled traces; X-Ray-only tracing publishes no
+such metrics). Widgets of components that are off are left out and the rest move left; empty
+rows disappear.
 """
 
 import json
@@ -34,6 +37,7 @@ def dashboard_body(
         "cache": list(targets.cache.member_cluster_ids) if targets.cache is not None else [],
         "cdn": targets.distribution.distribution_id if targets.distribution is not None else None,
         "alarms": list(alarm_arns),
+        "signals": [[s.label, *s.application_signals] for s in targets.services if s.application_signals],
     }
     return pulumi.Output.from_input(plain).apply(lambda v: render(region, v))
 
@@ -44,6 +48,7 @@ def render(region: str, v: dict[str, Any]) -> str:
         _ecs(region, v["services"]) + _alb_traffic(region, v["lb"]),
         _database(region, v["db"]) + _cache(region, v["cache"]) + _cdn_traffic(v["cdn"]),
         _errors(region, v["lb"]) + _cdn_errors(v["cdn"]) + _alarm_states(region, v["alarms"]),
+        _application_signals(region, v.get("signals") or []),
     ]
     widgets: list[dict[str, Any]] = []
     for y, row in enumerate(r for r in rows if r):
@@ -162,3 +167,32 @@ def _alarm_states(region: str, alarm_arns: list[str]) -> list[dict[str, Any]]:
     if not own:
         return []
     return [{"type": "alarm", "title": "Alarms", "alarms": sorted(own)}]
+
+
+# Application Signals' service metrics: Latency (ms), Fault (5xx) and Error (4xx) per request.
+SIGNALS_NAMESPACE = "ApplicationSignals"
+
+
+def _application_signals(region: str, services: list[list[str]]) -> list[dict[str, Any]]:
+    """Latency percentiles and fault/error counts of each traced service (label, Service, Environment)."""
+    if not services:
+        return []
+
+    def series(metric: str, label: str, service: str, environment: str, **extra: Any) -> list[Any]:
+        dims = ["Service", service, "Environment", environment]
+        return [SIGNALS_NAMESPACE, metric, *dims, {"label": label, **extra}]
+
+    latency = [
+        series("Latency", f"{label} {stat}", service, env, stat=stat)
+        for label, service, env in services
+        for stat in ("p50", "p99")
+    ]
+    faults = [
+        series(metric, f"{label} {what}", service, env)
+        for label, service, env in services
+        for metric, what in (("Fault", "faults (5xx)"), ("Error", "errors (4xx)"))
+    ]
+    return [
+        _metric("Traced latency (ms, Application Signals)", region, latency, "p99", 60),
+        _metric("Traced faults and errors (Application Signals)", region, faults, "Sum", 60),
+    ]
