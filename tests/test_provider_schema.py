@@ -12,11 +12,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from provider import args_codegen
 from provider.web_app_provider import PACKAGE_NAME, package_version
 from stack_config import StackConfig
-from tests.provider_host import ROOT, PluginProcess
+from tests.provider_host import PLUGIN_DIR, ROOT, PluginProcess
 
 WEB_APP = "webapp:index:WebApp"
 METASCHEMA = ROOT / "schemas" / "pulumi-package.schema.json"
@@ -111,3 +112,17 @@ def test_web_app_outputs_are_the_programs_stack_outputs(served: tuple[dict[str, 
     # Outputs that exist only with some config are optional in the SDKs.
     required = set(schema["resources"][WEB_APP]["required"])
     assert "vpcId" in required and "siteUrl" not in required and "cacheEndpoint" not in required
+
+
+def test_plugin_directory_is_what_the_python_language_host_runs() -> None:
+    plugin = yaml.safe_load((PLUGIN_DIR / "PulumiPlugin.yaml").read_text())
+    assert plugin["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    assert (PLUGIN_DIR / "__main__.py").is_file()  # the host runs `python <plugin dir> <engine>`
+    # The plugin's virtualenv gets the repository's hash-locked runtime requirements, nothing else.
+    requirements = [
+        line
+        for line in (PLUGIN_DIR / "requirements.txt").read_text().splitlines()
+        if not line.startswith("#")
+    ]
+    assert requirements == ["-r ../requirements.txt"]
+    assert "provider/venv/" in (ROOT / ".gitignore").read_text().splitlines()
