@@ -4,6 +4,9 @@
 stays at the top of the stack (the URNs of existing stacks never move); the packaged ``WebApp``
 component (``provider/web_app.py``) calls it with ``parent=self`` and its own name as prefix.
 A new config section reaches the wiring through ``settings.config``: nothing here copies fields.
+Every AWS resource goes through one explicit provider whose default tags reach awsx's children
+too; components hand each other typed values (``components.core.wiring``) through their
+constructors, and nothing is shared through globals.
 
 Example::
 
@@ -53,7 +56,8 @@ if TYPE_CHECKING:
 class StackSettings(Protocol):
     """What the wiring reads: the validated config, the region and the default tags.
 
-    ``stack_config.Settings`` is one; ``WebApp`` builds another from its args.
+    ``stack_config.Settings`` is one: the program loads it from the stack's config, ``WebApp``
+    builds it from its args.
     """
 
     region: str
