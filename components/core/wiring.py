@@ -1,8 +1,8 @@
 """Typed values one component hands to another through constructor arguments.
 
 A component exposes one of these (``registry.image``, ``secrets.references``,
-``load_balancer.target``); ``__main__.py`` passes it to the component that consumes it. Nothing
-is looked up globally, so every dependency is visible at the call site.
+``load_balancer.target``); the wiring (``components.app.build_stack``) passes it to the component
+that consumes it. Nothing is looked up globally, so every dependency is visible at the call site.
 """
 
 from collections.abc import Mapping, Sequence
