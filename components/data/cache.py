@@ -56,14 +56,12 @@ class Cache(pulumi.ComponentResource):
     """
 
     security_group_id: pulumi.Output[str] | None
-    primary_endpoint: pulumi.Output[str] | str
+    primary_endpoint: pulumi.Output[str]
     port: int
     replication_group_id: pulumi.Output[str] | None
     member_cluster_ids: list[pulumi.Output[str]]
     kms_key_arn: pulumi.Output[str] | None
     auth_secret_arn: pulumi.Output[str] | None
-    sidecar: SidecarContainer | None
-    connection: Connection
 
     def __init__(
         self,
@@ -88,13 +86,16 @@ class Cache(pulumi.ComponentResource):
         self.member_cluster_ids = []
         self.kms_key_arn = None
         self.auth_secret_arn = None
-        self.sidecar = None
+        # Wiring objects, not outputs: annotated here rather than on the class, whose annotations
+        # are the outputs and the package schema's (components/core/outputs.py).
+        self.sidecar: SidecarContainer | None = None
+        self.connection: Connection
 
         if args.mode is CacheMode.SIDECAR:
             # Dev only: data is lost on every task restart and deploy, each task has its own
             # copy, and workers in other tasks cannot reach it.
             self.sidecar = sidecar_container(args)
-            self.primary_endpoint = "localhost"
+            self.primary_endpoint = pulumi.Output.from_input("localhost")
             self.connection = Connection(
                 name="cache",
                 security_group_id=None,

@@ -63,7 +63,6 @@ class Database(pulumi.ComponentResource):
     engine_mode: EngineMode
     kms_key_arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
-    connection: Connection
 
     def __init__(
         self,
@@ -111,7 +110,9 @@ class Database(pulumi.ComponentResource):
         self.engine_mode = args.engine_mode
         self.kms_key_arn = self.kms_key.arn
         self.master_secret_arn = endpoint.master_secret_arn
-        self.connection = self._connection()
+        # Not an output (a wiring object): annotated here rather than on the class, whose
+        # annotations are the outputs and the package schema's (components/core/outputs.py).
+        self.connection: Connection = self._connection()
         register_declared_outputs(self)
 
     @property

@@ -58,7 +58,6 @@ class Network(pulumi.ComponentResource):
     isolated_subnet_ids: pulumi.Output[Sequence[str]]
     flow_log_group_name: pulumi.Output[str]
     endpoint_security_group_id: pulumi.Output[str] | None
-    nat_instances: NatInstances | None
     nat_instance_ids: pulumi.Output[list[str]]
 
     def __init__(
@@ -114,7 +113,9 @@ class Network(pulumi.ComponentResource):
         self, name: str, args: NetworkArgs, role_guard: RoleGuard, child: pulumi.ResourceOptions
     ) -> None:
         """``nat_type: instance``: NatInstances instead of awsx's gateways (which then makes none)."""
-        self.nat_instances = None
+        # An attribute, not an output: its annotation stays off the class, whose annotations are
+        # the outputs (components/core/outputs.py) and the package schema's (provider/).
+        self.nat_instances: NatInstances | None = None
         self.nat_instance_ids = pulumi.Output.from_input([])
         if args.nat_type is not NatType.INSTANCE:
             return
