@@ -1,4 +1,4 @@
-"""Entry point of the ``webapp`` provider plugin: serves ``WebApp`` over gRPC to the Pulumi engine.
+"""Entry point of the ``webapp`` provider plugin: serves its components over gRPC to the Pulumi engine.
 
 The engine (through the Python language host, PulumiPlugin.yaml) starts this file with the
 engine's address as argument; it prints the port it listens on and serves GetSchema and

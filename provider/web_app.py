@@ -125,7 +125,7 @@ def output_attribute(key: str) -> str:
 
 def web_app_settings(args: WebAppArgs) -> Settings:
     """``args`` validated as a stack file's config would be, or ConfigError naming each args path."""
-    data = _plain(dict(args))
+    data = plain_values(dict(args))
     region = data.pop("region", None) or pulumi.Config("aws").get("region")
     problems: list[str] = []
     if not isinstance(region, str) or not REGION.match(region):
@@ -144,7 +144,7 @@ def web_app_settings(args: WebAppArgs) -> Settings:
     return Settings(pulumi.get_project(), pulumi.get_stack(), region, config)
 
 
-def _plain(value: Any) -> Any:
+def plain_values(value: Any) -> Any:
     """The args as a stack file holds them: enum members as strings, whole numbers as ints.
 
     The engine sends every number as a float (``azCount: 2`` arrives as 2.0); integer fields
@@ -155,7 +155,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain_values(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain_values(item) for item in value]
     return value

@@ -1,7 +1,7 @@
-"""The provider that hosts ``WebApp``: Pulumi's component provider, with config errors as property errors.
+"""The provider hosting WebApp, Network, Database and Cache; config errors leave as property errors.
 
-Pulumi's ``ComponentProvider`` infers the schema from ``WebApp``'s annotations and runs its
-constructor for each ``Construct`` call; it reports any exception from the constructor with a
+Pulumi's ``ComponentProvider`` infers the schema from the components' annotations and runs their
+constructors for each ``Construct`` call; it reports any exception from a constructor with a
 Python traceback. A ``ConfigError`` is the user's input, not a bug, so here it leaves as an
 ``InputPropertiesError``: one property error per problem line, which the engine prints without
 a traceback.
@@ -26,7 +26,14 @@ from pulumi.provider.server import ComponentInitError
 
 from components import ConfigError
 
+from .cache import Cache
+from .database import Database
+from .network import Network
 from .web_app import WebApp
+
+# WebApp builds the whole stack; the others are its parts whose hand-offs are schema types
+# (docs/decisions/0020).
+COMPONENTS: list[type[pulumi.ComponentResource]] = [WebApp, Network, Database, Cache]
 
 PACKAGE_NAME = "webapp"
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
@@ -38,10 +45,10 @@ def package_version() -> str:
 
 
 class WebAppProvider(ComponentProvider):
-    """``WebApp`` (type ``webapp:index:WebApp``) as a Pulumi provider, named ``webapp``."""
+    """``COMPONENTS`` (``webapp:index:WebApp``, ``webapp:index:Network``...) as the provider ``webapp``."""
 
     def __init__(self) -> None:
-        super().__init__([WebApp], PACKAGE_NAME, version=package_version())
+        super().__init__(COMPONENTS, PACKAGE_NAME, version=package_version())
 
     def construct(
         self,
@@ -59,7 +66,8 @@ class WebAppProvider(ComponentProvider):
                 raise
             problems = err.inner.problems
             raise InputPropertiesError(
-                f"invalid WebApp args ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
+                f"invalid {resource_type.rsplit(':', 1)[-1]} args "
+                f"({len(problems)} problem{'s' if len(problems) != 1 else ''})",
                 [_property_error(line) for line in problems],
             ) from None
 

@@ -27,10 +27,12 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import (
     engine_pb2,
     engine_pb2_grpc,
+    errors_pb2,
     provider_pb2,
     provider_pb2_grpc,
     resource_pb2,
     resource_pb2_grpc,
+    status_pb2,
 )
 
 from offline.mocks import PlanMocks, RecordingMonitor
@@ -145,8 +147,10 @@ class PluginProcess:
     def version(self) -> str:
         return self.stub.GetPluginInfo(empty_pb2.Empty(), timeout=_START_TIMEOUT).version
 
-    def construct(self, name: str, inputs: dict[str, Any], config: dict[str, str]) -> Any:
-        """Send a ConstructRequest for a ``webapp:index:WebApp`` as the engine would (numbers as floats)."""
+    def construct(
+        self, name: str, inputs: dict[str, Any], config: dict[str, str], type_: str = "webapp:index:WebApp"
+    ) -> Any:
+        """Send a ConstructRequest for a ``type_`` component as the engine would (numbers as floats)."""
         properties = struct_pb2.Struct()
         properties.update(inputs)
         request = provider_pb2.ConstructRequest(
@@ -157,8 +161,17 @@ class PluginProcess:
             dryRun=False,
             parallel=4,
             monitorEndpoint=self.address,
-            type="webapp:index:WebApp",
+            type=type_,
             name=name,
             inputs=properties,
         )
         return self.stub.Construct(request, timeout=300)
+
+
+def property_errors(err: grpc.RpcError) -> list[tuple[str, str]]:
+    """The InputPropertiesError details the engine prints for a failed Construct."""
+    [details] = [v for k, v in err.trailing_metadata() if k == "grpc-status-details-bin"]  # type: ignore[attr-defined]
+    status = status_pb2.Status.FromString(details)
+    found = errors_pb2.InputPropertiesError()
+    assert status.details[0].Unpack(found)
+    return [(e.property_path, e.reason) for e in found.errors]

@@ -13,12 +13,11 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import json_format
-from pulumi.runtime.proto import errors_pb2, status_pb2
 
 from components.core.config_loader import decode_config_value
 from offline.run import ProgramRun, load_stack_file, run_stack
 from provider.web_app import WebApp, output_attribute
-from tests.provider_host import ROOT, PluginProcess
+from tests.provider_host import ROOT, PluginProcess, property_errors
 
 REGION = {"aws:region": "eu-west-1"}
 IMAGE = {"uri": "public.ecr.aws/nginx/nginx:1.27"}
@@ -28,15 +27,6 @@ IMAGE = {"uri": "public.ecr.aws/nginx/nginx:1.27"}
 def plugin() -> Iterator[PluginProcess]:
     with PluginProcess() as process:
         yield process
-
-
-def property_errors(err: grpc.RpcError) -> list[tuple[str, str]]:
-    """The InputPropertiesError details the engine prints for a failed Construct."""
-    [details] = [v for k, v in err.trailing_metadata() if k == "grpc-status-details-bin"]  # type: ignore[attr-defined]
-    status = status_pb2.Status.FromString(details)
-    found = errors_pb2.InputPropertiesError()
-    assert status.details[0].Unpack(found)
-    return [(e.property_path, e.reason) for e in found.errors]
 
 
 def test_construct_builds_the_whole_stack_under_the_component(plugin: PluginProcess) -> None:

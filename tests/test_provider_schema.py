@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from components import CacheArgs, DatabaseArgs, NetworkArgs
 from provider import args_codegen
 from provider.web_app_provider import PACKAGE_NAME, package_version
 from stack_config import StackConfig
@@ -37,6 +38,9 @@ def package_metaschema() -> dict[str, Any]:
 def test_generated_args_match_the_config_models() -> None:
     assert args_codegen.OUTPUT.read_text() == args_codegen.generate(), (
         "provider/web_app_args.py is out of date: run .venv/bin/python -m provider.args_codegen --write"
+    )
+    assert args_codegen.PARTS_OUTPUT.read_text() == args_codegen.generate_parts(), (
+        "provider/part_args.py is out of date: run .venv/bin/python -m provider.args_codegen --write"
     )
 
 
@@ -126,3 +130,69 @@ def test_plugin_directory_is_what_the_python_language_host_runs() -> None:
     ]
     assert requirements == ["-r ../requirements.txt"]
     assert "provider/venv/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_package_hosts_the_stack_and_its_parts(served: tuple[dict[str, Any], str]) -> None:
+    schema, _ = served
+    assert sorted(schema["resources"]) == [
+        f"webapp:index:{n}" for n in ("Cache", "Database", "Network", "WebApp")
+    ]
+    assert all(resource["isComponent"] is True for resource in schema["resources"].values())
+
+
+_HAND_OFFS = {
+    "Network": {"profile", "logKmsKeyArn", "permissionsBoundaryArn", "rolePath"},
+    "Database": {
+        "profile",
+        "vpcId",
+        "subnetIds",
+        "protect",
+        "ephemeral",
+        "logKmsKeyArn",
+        "permissionsBoundaryArn",
+        "rolePath",
+    },
+    "Cache": {"profile", "vpcId", "subnetIds", "protect", "ephemeral", "logKmsKeyArn"},
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "omitted"),
+    [
+        ("Network", NetworkArgs, set[str]()),
+        ("Database", DatabaseArgs, set[str]()),
+        # On its own a cache is always ElastiCache: a sidecar lives in WebApp's API task.
+        ("Cache", CacheArgs, {"mode", "sidecarImage", "sidecarMemoryMb"}),
+    ],
+)
+def test_a_part_takes_its_config_section_and_its_hand_offs(
+    served: tuple[dict[str, Any], str], name: str, model: type[Any], omitted: set[str]
+) -> None:
+    schema, _ = served
+    part = schema["resources"][f"webapp:index:{name}"]
+    section = {field.alias or key for key, field in model.model_fields.items()}
+    assert set(part["inputProperties"]) == (section - omitted) | _HAND_OFFS[name]
+    # The section and the choices are validated before anything exists; what comes from other
+    # resources (a VPC, subnets, ARNs) may be their outputs.
+    not_plain = {key for key, prop in part["inputProperties"].items() if not prop.get("plain")}
+    assert not_plain == _HAND_OFFS[name] & {"vpcId", "subnetIds", "logKmsKeyArn", "permissionsBoundaryArn"}
+    assert part["inputProperties"]["profile"]["$ref"] == "#/types/webapp:index:Profile"
+    # The same types as WebApp's sections, not copies.
+    if name == "Network":
+        assert part["inputProperties"]["flowLogs"]["$ref"] == "#/types/webapp:index:FlowLogsSettings"
+
+
+def test_parts_hand_on_what_the_next_part_needs(served: tuple[dict[str, Any], str]) -> None:
+    schema, _ = served
+    network = schema["resources"]["webapp:index:Network"]
+    assert network["properties"]["isolatedSubnetIds"]["items"]["type"] == "string"
+    assert {"vpcId", "isolatedSubnetIds", "privateSubnetIds", "cidrBlock"} <= set(network["required"])
+    for name in ("Database", "Cache"):
+        part = schema["resources"][f"webapp:index:{name}"]
+        assert part["requiredInputs"] == ["subnetIds", "vpcId"]
+        assert part["inputProperties"]["subnetIds"]["items"]["type"] == "string"
+        assert {"securityGroupId", "port"} <= set(part["properties"])
+    database = schema["resources"]["webapp:index:Database"]
+    assert {"address", "port", "securityGroupId", "masterSecretArn"} <= set(database["required"])
+    cache = schema["resources"]["webapp:index:Cache"]
+    assert {"primaryEndpoint", "authSecretArn"} <= set(cache["properties"])
