@@ -6,15 +6,18 @@ pass (docs/decisions/0020). Construct goes over gRPC to the plugin process; its 
 land in the offline mocks (``tests/provider_host.py``).
 """
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import grpc
 import pytest
+import yaml
 from google.protobuf import json_format
 
 from offline.mocks import Registration
-from tests.provider_host import PluginProcess, property_errors
+from tests.provider_host import ROOT, PluginProcess, property_errors
+from tests.test_provider_examples import object_problems
 
 REGION = {"aws:region": "eu-west-1"}
 NETWORK, DATABASE, CACHE = (f"webapp:index:{name}" for name in ("Network", "Database", "Cache"))
@@ -180,3 +183,27 @@ def test_enums_and_missing_hand_offs_are_refused_by_the_host(plugin: PluginProce
     assert property_errors(err) == [("engine", "engine = \"memcached\": must be 'valkey' or 'redis'")]
     err = construct_error(plugin, CACHE, {"subnetIds": ["subnet-a"]})
     assert property_errors(err) == [("vpcId", "Missing required input 'vpcId' on 'Cache'")]
+
+
+def test_the_guides_yaml_snippet_fits_the_schema_and_constructs(plugin: PluginProcess) -> None:
+    guide = (ROOT / "docs" / "guides" / "other-languages.md").read_text()
+    [snippet] = [block for block in re.findall(r"```yaml\n(.*?)```", guide, re.S) if DATABASE in block]
+    schema, states = plugin.schema(), {}
+    for name, resource in yaml.safe_load(snippet)["resources"].items():
+        if not resource["type"].startswith("webapp:"):
+            continue
+        part = schema["resources"][resource["type"]]
+        properties = resource["properties"]
+        literal = {k: v for k, v in properties.items() if not str(v).startswith("${")}
+        assert object_problems(literal, {"properties": part["inputProperties"]}, schema, f"{name}.") == []
+        assert set(part.get("requiredInputs", [])) <= set(properties)
+        # ${net.vpcId}: what the engine would pass, here the Network's state from its Construct.
+        resolved = {
+            key: states[found[1]][found[2]]
+            if (found := re.fullmatch(r"\$\{([\w-]+)\.(\w+)\}", str(value)))
+            else value
+            for key, value in properties.items()
+        }
+        response = plugin.construct(f"guide-{name}", resolved, config=REGION, type_=resource["type"])
+        states[name] = json_format.MessageToDict(response.state)
+    assert set(states) == {"net", "db"}
