@@ -4,8 +4,8 @@ The provider host infers the package schema from type annotations and understand
 not pydantic models, so each config model under ``StackConfig`` gets a TypedDict twin with the
 same camelCase keys (what a stack file holds), the same docstrings (the schema's descriptions) and
 the same enums. Bounds, patterns and cross-field rules stay in the models: ``WebApp`` validates
-its args through them, so there is one place that validates (docs/decisions/0020). Network,
-Database and Cache on their own (``part_args.py``) take their section's keys at the top level
+its args through them, so there is one place that validates (docs/decisions/0020). The parts
+on their own (``part_args.py``) take their section's keys at the top level
 next to the hand-offs ``part_specs.PARTS`` lists, reusing ``web_app_args``' nested types.
 
 Run after changing a config model (``tests/test_provider_schema.py`` fails until you do)::
@@ -42,7 +42,7 @@ Regenerate with ``.venv/bin/python -m provider.args_codegen --write``.
 from typing import {typing_names}
 
 '''
-_PARTS_HEADER = '''"""The args of Network, Database and Cache hosted on their own (generated: do not edit).
+_PARTS_HEADER = '''"""The args of the components hosted on their own besides WebApp (generated: do not edit).
 
 Each is its config section's keys (``webapp:network``...), spelled as in a stack file, plus what
 the wiring hands that component in the Python program (``part_specs.PARTS``). Regenerate
@@ -187,8 +187,10 @@ def generate_parts() -> str:
         f"from {module} import {', '.join(sorted(names))}\n"
         for module, names in sorted(generator.enums.items())
     )
+    local = sorted({line for part in PARTS for line in part.imports})
     if generator.referenced:
-        imports += f"\nfrom .web_app_args import {', '.join(sorted(generator.referenced))}\n"
+        local.append(f"from .web_app_args import {', '.join(sorted(generator.referenced))}")
+    imports += "\n" + "".join(f"{line}\n" for line in local)
     text = _PARTS_HEADER + imports + "\n\n" + "\n\n".join(generator.classes)
     return _formatted(text, PARTS_OUTPUT)
 

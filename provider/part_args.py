@@ -1,4 +1,4 @@
-"""The args of Network, Database and Cache hosted on their own (generated: do not edit).
+"""The args of the components hosted on their own besides WebApp (generated: do not edit).
 
 Each is its config section's keys (``webapp:network``...), spelled as in a stack file, plus what
 the wiring hands that component in the Python program (``part_specs.PARTS``). Regenerate
@@ -12,10 +12,12 @@ from pulumi import Input
 
 from components.data.cache_args import CacheEngine, MaxmemoryPolicy
 from components.data.database_args import EngineMode
+from components.edge.static_site_args import PriceClass
 from components.network.network_args import InterfaceEndpoint, NatStrategy, NatType
 from components.profiles import Profile
 
-from .web_app_args import FlowLogsSettings, SubnetMasksSettings
+from .api_origin_args import ApiOriginArgs
+from .web_app_args import FlowLogsSettings, SiteAccessLogsSettings, SubnetMasksSettings
 
 
 class NetworkComponentArgs(TypedDict, total=False):
@@ -153,3 +155,42 @@ class CacheComponentArgs(TypedDict, total=False):
     """Days CloudWatch Logs keeps the engine and slow logs."""
     recoveryWindowDays: int
     """Days the deleted AUTH token secret can still be restored; 0 deletes it at once."""
+
+
+class StaticSiteComponentArgs(TypedDict, total=False):
+    """A StaticSite's args: the webapp:site keys of the distribution, its API origin, names and ACL."""
+
+    profile: Profile
+    """Which defaults the keys left out start from, as a stack's webapp:profile (default dev)."""
+    apiOrigin: ApiOriginArgs
+    """The internal ALB that apiPathPattern goes to, through a CloudFront VPC origin; left out: the distribution serves the bucket only."""
+    certificateArn: Input[str]
+    """An ACM certificate in us-east-1 covering every alias; required with aliases."""
+    aliases: list[str]
+    """The distribution's own host names (CNAMEs), such as www.example.com."""
+    canonicalHost: str
+    """One of the aliases: every other host name gets a 301 to it (the API path excepted)."""
+    webAclArn: Input[str]
+    """A WAF web ACL (ARN) of scope CLOUDFRONT, in us-east-1, in front of the distribution."""
+    accessLogKmsKeyArn: Input[str]
+    """A us-east-1 KMS key (ARN) for the access logs' log group (accessLogs.enabled), its policy letting logs.us-east-1.amazonaws.com use it; left out: CloudWatch Logs' own encryption."""
+    protect: bool
+    """Pulumi protect on the site bucket; left out: the profile's (prod true, dev false)."""
+    ephemeral: bool
+    """Meant to be destroyed (a preview): no final snapshot, no deletion protection, no recovery window; keys that would block a destroy are refused."""
+    priceClass: PriceClass
+    """Which edge locations serve the site."""
+    htmlTtlSeconds: int
+    """Seconds CloudFront caches HTML, which names the hashed assets: short, or old releases linger."""
+    hashedAssetPaths: list[str]
+    """Path patterns of content-hashed build output: cached for a year, never revalidated."""
+    apiPathPattern: str
+    """The prefix pattern (ending in ``/*``) CloudFront routes to the API."""
+    spaFallback: bool
+    """Answer unknown paths with index.html so a single-page app's router handles them."""
+    contentSecurityPolicy: str
+    """The Content-Security-Policy header CloudFront adds; null: none."""
+    noncurrentVersionExpirationDays: int
+    """Days an overwritten site file is kept, for a rollback."""
+    accessLogs: SiteAccessLogsSettings
+    """CloudFront standard access logs to CloudWatch Logs."""

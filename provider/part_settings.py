@@ -1,11 +1,11 @@
 """A hosted part's args, validated as its section of a stack file would be.
 
-Network, Database and Cache on their own take their config section's keys at the top level of
-their args, next to their hand-offs (``provider/part_specs.py``). This splits the two, fills the
-section's profile and derived defaults the way a stack file's section gets them
-(``components.profiles.apply_profile``), and validates it through the section's model. Problem
-lines name the args' keys without a prefix (``azCount = 1: must be from 2 to 6: ...``), like
-``WebApp``'s; a ``ConfigError`` lists every problem at once.
+The parts on their own (Network, Database, Cache, StaticSite) take their config section's keys
+at the top level of their args, next to their hand-offs (``provider/part_specs.py``). This
+splits the two, fills the section's profile and derived defaults the way a stack file's
+section gets them (``components.profiles.apply_profile``), and validates it through the
+section's model. Problem lines name the args' keys without a prefix, like ``WebApp``'s
+(``azCount = 1: must be from 2 to 6: ...``); a ``ConfigError`` lists every problem at once.
 
 Example::
 
@@ -15,7 +15,7 @@ Example::
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -53,11 +53,13 @@ def part_settings(
     *,
     fixed: Mapping[str, Any] | None = None,
     destroy_blockers: tuple[str, ...] = (),
+    hand_off_problems: Sequence[str] = (),
 ) -> PartSettings[ModelT]:
     """``args`` split into ``section``'s keys (validated into ``model``) and the hand-offs.
 
     ``fixed`` holds section keys the part decides itself (the Cache's ``mode``);
-    ``destroy_blockers`` the section's keys refused when non-zero with ``ephemeral``.
+    ``destroy_blockers`` the section's keys refused when non-zero with ``ephemeral``;
+    ``hand_off_problems`` what the part found wrong with its hand-offs, reported with the rest.
     """
     hand_off_keys = {key for part in PARTS if part.model is model for key, _, _ in part.extra}
     hand_offs = {key: value for key, value in args.items() if key in hand_off_keys}
@@ -72,7 +74,7 @@ def part_settings(
     filled = apply_profile(stack)
     protect, ephemeral = bool(filled.get("protect", False)), stack["ephemeral"]
 
-    problems: list[str] = []
+    problems = list(hand_off_problems)
     role_path = hand_offs.get("rolePath")
     if role_path is not None and not _ROLE_PATH.match(role_path):
         problems.append(

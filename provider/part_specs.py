@@ -1,9 +1,10 @@
 """What each component hosted on its own takes: its config section's model plus its hand-offs.
 
-In the Python program ``components.app.build_stack`` hands Network, Database and Cache Python
-objects besides their args (a ``RoleGuard``, the logs key, the VPC). On their own, those become
-schema inputs a program in any language can pass: ARNs, a role path, a VPC and subnet IDs
-(docs/decisions/0020). ``args_codegen`` writes one TypedDict per part from this list.
+In the Python program ``components.app.build_stack`` hands Network, Database, Cache and
+StaticSite Python objects besides their args (a ``RoleGuard``, the logs key, the VPC, an
+``ApiOrigin``). On their own, those become schema inputs a program in any language can pass:
+ARNs, a role path, VPC and subnet IDs, an internal ALB (docs/decisions/0020). ``args_codegen``
+writes one TypedDict per part from this list.
 
 Example::
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from components import CacheArgs, DatabaseArgs, NetworkArgs
+from components import CacheArgs, DatabaseArgs, NetworkArgs, StaticSiteArgs
 
 # (key, TypedDict annotation, description) of an input that is no key of the config section.
 Field = tuple[str, str, str]
@@ -62,15 +63,58 @@ EPHEMERAL: Field = (
 )
 
 
+API_ORIGIN: Field = (
+    "apiOrigin",
+    "ApiOriginArgs",
+    "The internal ALB that apiPathPattern goes to, through a CloudFront VPC origin; left out: the "
+    "distribution serves the bucket only.",
+)
+CERTIFICATE_ARN: Field = (
+    "certificateArn",
+    "Input[str]",
+    "An ACM certificate in us-east-1 covering every alias; required with aliases.",
+)
+ALIASES: Field = (
+    "aliases",
+    "list[str]",
+    "The distribution's own host names (CNAMEs), such as www.example.com.",
+)
+CANONICAL_HOST: Field = (
+    "canonicalHost",
+    "str",
+    "One of the aliases: every other host name gets a 301 to it (the API path excepted).",
+)
+WEB_ACL_ARN: Field = (
+    "webAclArn",
+    "Input[str]",
+    "A WAF web ACL (ARN) of scope CLOUDFRONT, in us-east-1, in front of the distribution.",
+)
+ACCESS_LOG_KMS_KEY_ARN: Field = (
+    "accessLogKmsKeyArn",
+    "Input[str]",
+    "A us-east-1 KMS key (ARN) for the access logs' log group (accessLogs.enabled), its policy "
+    "letting logs.us-east-1.amazonaws.com use it; left out: CloudWatch Logs' own encryption.",
+)
+SITE_PROTECT: Field = (
+    "protect",
+    "bool",
+    "Pulumi protect on the site bucket; left out: the profile's (prod true, dev false).",
+)
+
+
 @dataclass(frozen=True)
 class PartSpec:
-    """One hosted part's args TypedDict: ``model``'s fields less ``omit``, after ``extra``."""
+    """One hosted part's args TypedDict: ``model``'s fields less ``omit``, after ``extra``.
+
+    ``imports`` are the import lines of hand-written types ``extra`` names.
+    """
 
     name: str
     model: type[BaseModel]
     doc: str
     extra: tuple[Field, ...]
     omit: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
 
 
 PARTS = (
@@ -103,5 +147,26 @@ PARTS = (
         # On its own the cache is always ElastiCache: a sidecar lives inside the API's task,
         # which only WebApp builds (docs/decisions/0020).
         omit=("mode", "sidecarImage", "sidecarMemoryMb"),
+    ),
+    PartSpec(
+        "StaticSiteComponentArgs",
+        StaticSiteArgs,
+        "A StaticSite's args: the webapp:site keys of the distribution, its API origin, names and ACL.",
+        extra=(
+            PROFILE,
+            API_ORIGIN,
+            CERTIFICATE_ARN,
+            ALIASES,
+            CANONICAL_HOST,
+            WEB_ACL_ARN,
+            ACCESS_LOG_KMS_KEY_ARN,
+            SITE_PROTECT,
+            EPHEMERAL,
+        ),
+        # The program's wiring acts on these around StaticSite (SiteDomain makes the certificate
+        # and DNS, SiteContent uploads the build, LoadBalancer the origin's TLS): on its own the
+        # consumer passes their results (certificateArn, aliases, apiOrigin) or uploads itself.
+        omit=("enabled", "domain", "originTls", "buildDir"),
+        imports=("from .api_origin_args import ApiOriginArgs",),
     ),
 )

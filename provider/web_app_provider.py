@@ -1,4 +1,4 @@
-"""The provider hosting WebApp, Network, Database and Cache; config errors leave as property errors.
+"""The provider hosting WebApp and its parts (``COMPONENTS``); config errors leave as property errors.
 
 Pulumi's ``ComponentProvider`` infers the schema from the components' annotations and runs their
 constructors for each ``Construct`` call; it reports any exception from a constructor with a
@@ -29,11 +29,12 @@ from components import ConfigError
 from .cache import Cache
 from .database import Database
 from .network import Network
+from .static_site import StaticSite
 from .web_app import WebApp
 
 # WebApp builds the whole stack; the others are its parts whose hand-offs are schema types
 # (docs/decisions/0020).
-COMPONENTS: list[type[pulumi.ComponentResource]] = [WebApp, Network, Database, Cache]
+COMPONENTS: list[type[pulumi.ComponentResource]] = [WebApp, Network, Database, Cache, StaticSite]
 
 PACKAGE_NAME = "webapp"
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"

@@ -20,8 +20,11 @@ from tests.provider_host import ROOT, PluginProcess, property_errors
 from tests.test_provider_examples import object_problems
 
 REGION = {"aws:region": "eu-west-1"}
-NETWORK, DATABASE, CACHE = (f"webapp:index:{name}" for name in ("Network", "Database", "Cache"))
+NETWORK, DATABASE, CACHE, STATIC_SITE = (
+    f"webapp:index:{name}" for name in ("Network", "Database", "Cache", "StaticSite")
+)
 BOUNDARY = "arn:aws:iam::123456789012:policy/shop-dev-workload-boundary"
+ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/1"
 # How the engine sends another resource's output: the value, and the resources it depends on.
 _OUTPUT_SIG = {"4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4"}
 
@@ -38,12 +41,12 @@ def output_value(value: Any, depends_on: str) -> dict[str, Any]:
 
 def children(plugin: PluginProcess, urn: str) -> dict[tuple[str, str], Registration]:
     """What was registered under the component at ``urn``, at any depth, by (type, name)."""
-    type_chain = urn.split("::")[2]
-    return {
-        (r.type, r.name): r
-        for r in plugin.monitor.registrations
-        if r.urn.split("::")[2].startswith(type_chain + "$")
-    }
+    family, found = {urn}, dict[tuple[str, str], Registration]()
+    for registration in plugin.monitor.registrations:  # parents register before their children
+        if registration.parent in family:
+            family.add(registration.urn)
+            found[(registration.type, registration.name)] = registration
+    return found
 
 
 def construct_error(plugin: PluginProcess, type_: str, args: dict[str, Any]) -> grpc.RpcError:
@@ -138,6 +141,72 @@ def test_cache_is_always_elasticache(plugin: PluginProcess) -> None:
     state = json_format.MessageToDict(response.state)
     assert state["port"] == 6379 and state["securityGroupId"] == "mock-sessions-sg"
     assert state["authSecretArn"].startswith("arn:aws:secretsmanager:eu-west-1:")
+
+
+def test_static_site_routes_the_api_to_a_given_internal_alb(plugin: PluginProcess) -> None:
+    response = plugin.construct(
+        "front",
+        {
+            "profile": "prod",
+            "apiOrigin": {
+                "loadBalancerArn": ALB_ARN,
+                "loadBalancerDnsName": "internal-api-1.eu-west-1.elb.amazonaws.com",
+                "loadBalancerSecurityGroupId": "sg-alb",
+                "vpcId": "vpc-1",
+            },
+            "aliases": ["www.example.com", "example.com"],
+            "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/site",
+            "canonicalHost": "www.example.com",
+        },
+        config=REGION,
+        type_=STATIC_SITE,
+    )
+    assert response.urn == "urn:pulumi:dev::consumer::webapp:index:StaticSite::front"
+    mine = children(plugin, response.urn)
+    origin = mine[("aws:cloudfront/vpcOrigin:VpcOrigin", "front-api")]
+    assert origin.inputs["vpcOriginEndpointConfig"]["arn"] == ALB_ARN
+    ingress = mine[("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "front-alb-from-cloudfront")]
+    assert ingress.inputs["securityGroupId"] == "sg-alb"
+    distribution = mine[("aws:cloudfront/distribution:Distribution", "front-cdn")]
+    assert distribution.inputs["aliases"] == ["www.example.com", "example.com"]
+    # The prod profile: a protected bucket and access logs.
+    assert mine[("aws:s3/bucket:Bucket", "front-content")].protect is True
+    assert ("aws:cloudwatch/logGroup:LogGroup", "front-access-logs") in mine
+    assert json_format.MessageToDict(response.state)["url"] == "https://www.example.com"
+
+
+def test_static_site_alone_serves_the_bucket_only(plugin: PluginProcess) -> None:
+    response = plugin.construct("plain", {}, config=REGION, type_=STATIC_SITE)
+    mine = children(plugin, response.urn)
+    assert not [key for key in mine if key[0] == "aws:cloudfront/vpcOrigin:VpcOrigin"]
+    assert mine[("aws:s3/bucket:Bucket", "plain-content")].protect is False  # dev
+    assert json_format.MessageToDict(response.state)["url"] == "https://dmock-plain-cdn.cloudfront.net"
+
+
+def test_static_site_hand_offs_are_checked_with_the_section(plugin: PluginProcess) -> None:
+    err = construct_error(
+        plugin,
+        STATIC_SITE,
+        {"aliases": ["a.example.com"], "canonicalHost": "b.example.com", "htmlTtlSeconds": 9999},
+    )
+    assert err.details() == "invalid StaticSite args (3 problems)"  # type: ignore[attr-defined]
+    assert property_errors(err) == [
+        (
+            "aliases",
+            'aliases = ["a.example.com"]: need certificateArn, an ACM certificate in us-east-1 covering '
+            "them; CloudFront rejects aliases without one",
+        ),
+        (
+            "canonicalHost",
+            'canonicalHost = "b.example.com": must be one of the aliases ["a.example.com"]; otherwise '
+            "every request is redirected to a host the site does not serve",
+        ),
+        (
+            "htmlTtlSeconds",
+            "htmlTtlSeconds = 9999: must be from 0 to 3600 seconds: HTML names the hashed assets, so a "
+            "long TTL keeps serving an old release after a deploy",
+        ),
+    ]
 
 
 def test_a_bad_key_is_one_line_naming_the_args_key(plugin: PluginProcess) -> None:

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from components import CacheArgs, DatabaseArgs, NetworkArgs
+from components import CacheArgs, DatabaseArgs, NetworkArgs, StaticSiteArgs
 from provider import args_codegen
 from provider.web_app_provider import PACKAGE_NAME, package_version
 from stack_config import StackConfig
@@ -134,9 +134,8 @@ def test_plugin_directory_is_what_the_python_language_host_runs() -> None:
 
 def test_the_package_hosts_the_stack_and_its_parts(served: tuple[dict[str, Any], str]) -> None:
     schema, _ = served
-    assert sorted(schema["resources"]) == [
-        f"webapp:index:{n}" for n in ("Cache", "Database", "Network", "WebApp")
-    ]
+    hosted = ("Cache", "Database", "Network", "StaticSite", "WebApp")
+    assert sorted(schema["resources"]) == [f"webapp:index:{n}" for n in hosted]
     assert all(resource["isComponent"] is True for resource in schema["resources"].values())
 
 
@@ -153,6 +152,28 @@ _HAND_OFFS = {
         "rolePath",
     },
     "Cache": {"profile", "vpcId", "subnetIds", "protect", "ephemeral", "logKmsKeyArn"},
+    "StaticSite": {
+        "profile",
+        "apiOrigin",
+        "certificateArn",
+        "aliases",
+        "canonicalHost",
+        "webAclArn",
+        "accessLogKmsKeyArn",
+        "protect",
+        "ephemeral",
+    },
+}
+# Hand-offs another resource's outputs may fill (and apiOrigin's fields); the rest is validated
+# before anything exists.
+_FROM_OTHER_RESOURCES = {
+    "vpcId",
+    "subnetIds",
+    "logKmsKeyArn",
+    "permissionsBoundaryArn",
+    "certificateArn",
+    "webAclArn",
+    "accessLogKmsKeyArn",
 }
 
 
@@ -163,6 +184,8 @@ _HAND_OFFS = {
         ("Database", DatabaseArgs, set[str]()),
         # On its own a cache is always ElastiCache: a sidecar lives in WebApp's API task.
         ("Cache", CacheArgs, {"mode", "sidecarImage", "sidecarMemoryMb"}),
+        # The wiring acts on these around StaticSite (SiteDomain, SiteContent, LoadBalancer).
+        ("StaticSite", StaticSiteArgs, {"enabled", "domain", "originTls", "buildDir"}),
     ],
 )
 def test_a_part_takes_its_config_section_and_its_hand_offs(
@@ -175,7 +198,7 @@ def test_a_part_takes_its_config_section_and_its_hand_offs(
     # The section and the choices are validated before anything exists; what comes from other
     # resources (a VPC, subnets, ARNs) may be their outputs.
     not_plain = {key for key, prop in part["inputProperties"].items() if not prop.get("plain")}
-    assert not_plain == _HAND_OFFS[name] & {"vpcId", "subnetIds", "logKmsKeyArn", "permissionsBoundaryArn"}
+    assert not_plain == _HAND_OFFS[name] & _FROM_OTHER_RESOURCES
     assert part["inputProperties"]["profile"]["$ref"] == "#/types/webapp:index:Profile"
     # The same types as WebApp's sections, not copies.
     if name == "Network":
@@ -196,3 +219,16 @@ def test_parts_hand_on_what_the_next_part_needs(served: tuple[dict[str, Any], st
     assert {"address", "port", "securityGroupId", "masterSecretArn"} <= set(database["required"])
     cache = schema["resources"]["webapp:index:Cache"]
     assert {"primaryEndpoint", "authSecretArn"} <= set(cache["properties"])
+    site = schema["resources"]["webapp:index:StaticSite"]
+    assert site["inputProperties"]["apiOrigin"]["$ref"] == "#/types/webapp:index:ApiOriginArgs"
+    api_origin = schema["types"]["webapp:index:ApiOriginArgs"]
+    assert set(api_origin["required"]) == {
+        "loadBalancerArn",
+        "loadBalancerDnsName",
+        "loadBalancerSecurityGroupId",
+        "vpcId",
+    }
+    assert not any(
+        prop.get("plain") for key, prop in api_origin["properties"].items() if key != "originDomainName"
+    )
+    assert {"url", "distributionId", "bucketName", "domainName"} <= set(site["required"])
