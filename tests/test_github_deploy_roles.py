@@ -445,6 +445,21 @@ def test_regions_are_the_bootstrap_region_then_the_listed_ones_then_us_east_1() 
             "webapp-bootstrap:maxSessionSeconds = 900: must be greater than or equal to 3600",
         ),
         (
+            {"githubRepository": "o/r", "previewEnvironment": "dev"},
+            'webapp-bootstrap:previewEnvironment = "dev": must differ from devEnvironment, prodEnvironment '
+            "and prodPreviewEnvironment",
+        ),
+        (
+            {"githubRepository": "o/r", "previewStackPrefix": "pr-*"},
+            "webapp-bootstrap:previewStackPrefix = \"pr-*\": must be 1 to 20 letters, digits, '_', '.' or "
+            "'-', e.g. \"pr-\"",
+        ),
+        (
+            {"githubRepository": "o/r", "previewStackPrefix": "de"},
+            "webapp-bootstrap:previewStackPrefix = \"de\": is how devStack 'dev' starts: the preview role "
+            "would deploy that stack too",
+        ),
+        (
             {"githubRepository": "o/r", "appProject": "my app"},
             "webapp-bootstrap:appProject = \"my app\": must be 1 to 64 letters, digits, '_', '.' or '-'",
         ),
