@@ -36,7 +36,7 @@ from components.compute.tracing import AGENT_PORTS, tracing_memory
 from components.core._model import ConfigModel, InSchema
 from components.core.config_loader import decode_config_value, load_project_config, raw_config
 from components.core.deploy_permissions_boundary import IamArgs
-from components.profiles import Profile, apply_profile
+from components.profiles import DESTROY_BLOCKED, Profile, apply_profile, destroy_blockers
 
 # Tags this program sets itself on every resource; config may add others, not override these.
 RESERVED_TAG_KEYS = ("project", "stack", "managed-by")
@@ -188,18 +188,8 @@ class StackConfig(ConfigModel):
             return self
         # The profile's defaults give way to `ephemeral`; only a key the stack set can still block
         # a destroy, and that contradiction is refused rather than silently overridden.
-        blockers: dict[str, bool | int] = {
-            "protect": self.protect,
-            "database.deletionProtection": self.database.deletion_protection,
-            "loadBalancer.deletionProtection": self.load_balancer.deletion_protection,
-            "secrets.recoveryWindowDays": self.secrets.recovery_window_days,
-            "cache.recoveryWindowDays": self.cache.recovery_window_days,
-        }
-        for key, value in blockers.items():
-            if value:
-                raise ConfigFieldError(
-                    key, value, "blocks or delays `pulumi destroy`, and ephemeral is true: leave it out"
-                )
+        for key, value in destroy_blockers(self):
+            raise ConfigFieldError(key, value, DESTROY_BLOCKED)
         if self.audit_trail.enabled:
             # Its bucket is the account's evidence; a preview's destroy must not take it along.
             raise ConfigFieldError(

@@ -28,6 +28,7 @@ Example::
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.alias_generators import to_snake
 
 from .compute.container_service_args import ContainerServiceArgs
@@ -79,7 +80,7 @@ PROFILE_DEFAULTS: dict[Profile, dict[str, Any]] = {
 }
 
 # `ephemeral: true` (pull request previews): these win over the profile's, a stack's own keys win
-# over these (and StackConfig refuses the ones that would block a destroy).
+# over these, and a key the stack sets otherwise is refused (`destroy_blockers`).
 EPHEMERAL_DEFAULTS: dict[str, Any] = {
     "protect": False,
     "secrets": {"recoveryWindowDays": 0},
@@ -87,6 +88,30 @@ EPHEMERAL_DEFAULTS: dict[str, Any] = {
     "database": {"deletionProtection": False},
     "cache": {"recoveryWindowDays": 0},
 }
+DESTROY_BLOCKED = "blocks or delays `pulumi destroy`, and ephemeral is true: leave it out"
+
+
+def destroy_blockers(
+    model: BaseModel, defaults: Mapping[str, Any] = EPHEMERAL_DEFAULTS, prefix: str = ""
+) -> list[tuple[str, Any]]:
+    """The keys of ``EPHEMERAL_DEFAULTS`` (or its section ``defaults``) that ``model`` has otherwise.
+
+    Each as ``(key, value)`` with the key's full camelCase path, in the table's order: what an
+    ephemeral stack (or a hosted part) must refuse, since it would block or delay a destroy.
+
+    Example::
+
+        destroy_blockers(stack_config)   # [("database.deletionProtection", True)]
+    """
+    found: list[tuple[str, Any]] = []
+    for key, default in defaults.items():
+        value = getattr(model, to_snake(key))
+        if isinstance(default, Mapping):
+            found += destroy_blockers(value, default, f"{prefix}{key}.")
+        elif value != default:
+            found.append((f"{prefix}{key}", value))
+    return found
+
 
 # Only for an enabled site: a disabled one refuses site-only keys.
 _PROD_SITE = {

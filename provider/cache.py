@@ -53,7 +53,6 @@ class Cache(ProgramCache):
             CacheArgs,
             "cache",
             fixed={"mode": CacheMode.ELASTICACHE.value},
-            destroy_blockers=("recoveryWindowDays",),
         )
         super().__init__(
             name,

@@ -53,7 +53,7 @@ class Database(ProgramDatabase):
     def __init__(
         self, name: str, args: DatabaseComponentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        part = part_settings(args, DatabaseArgs, "database", destroy_blockers=("deletionProtection",))
+        part = part_settings(args, DatabaseArgs, "database")
         super().__init__(
             name,
             part.model,

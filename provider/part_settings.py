@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from components import ConfigError, apply_profile, validate_config
 from components.core.deploy_permissions_boundary import RoleGuard
+from components.profiles import DESTROY_BLOCKED, EPHEMERAL_DEFAULTS, destroy_blockers
 
 from .part_specs import PARTS
 from .web_app import plain_values
@@ -32,7 +33,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # An IAM path: "/" alone, or segments of printable ASCII each followed by "/".
 _ROLE_PATH = re.compile(r"^/([\x21-\x2e\x30-\x7e]+/)*$")
-_DESTROY_BLOCKED = "blocks or delays `pulumi destroy`, and ephemeral is true: leave it out"
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,11 @@ def part_settings(
     section: str,
     *,
     fixed: Mapping[str, Any] | None = None,
-    destroy_blockers: tuple[str, ...] = (),
     hand_off_problems: Sequence[str] = (),
 ) -> PartSettings[ModelT]:
     """``args`` split into ``section``'s keys (validated into ``model``) and the hand-offs.
 
     ``fixed`` holds section keys the part decides itself (the Cache's ``mode``);
-    ``destroy_blockers`` the section's keys refused when non-zero with ``ephemeral``;
     ``hand_off_problems`` what the part found wrong with its hand-offs, reported with the rest.
     """
     hand_off_keys = {key for part in PARTS if part.model is model for key, _, _ in part.extra}
@@ -82,18 +80,18 @@ def part_settings(
             "without spaces or //"
         )
     if ephemeral and protect:
-        problems.append(f"protect = true: {_DESTROY_BLOCKED}")
+        problems.append(f"protect = true: {DESTROY_BLOCKED}")
     validated: ModelT | None = None
     try:
         validated = validate_config(model, filled[section], "")
     except ConfigError as err:
         problems.extend(err.problems)
     if validated is not None and ephemeral:
-        dumped = validated.model_dump(by_alias=True)
+        # The section's row of the table StackConfig refuses from (components.profiles).
+        section_defaults = EPHEMERAL_DEFAULTS.get(section, {})
         problems += [
-            f"{key} = {json.dumps(dumped[key])}: {_DESTROY_BLOCKED}"
-            for key in destroy_blockers
-            if dumped[key]
+            f"{key} = {json.dumps(value)}: {DESTROY_BLOCKED}"
+            for key, value in destroy_blockers(validated, section_defaults)
         ]
     if problems or validated is None:
         raise ConfigError(problems)
