@@ -23,7 +23,7 @@ recommended setup (docs/decisions/0014).
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,7 +244,7 @@ def _tagged(scope: DeployScope, key: str) -> dict[str, Any]:
     return {f"{key}/project": scope.project, f"{key}/stack": scope.stack}
 
 
-def _matching(scope: DeployScope) -> Any:
+def _matching(scope: DeployScope) -> Callable[..., dict[str, Any]]:
     """``_equals``, or for a stack pattern the same keys under ``StringLike``.
 
     StringLike is StringEquals for a value without ``*`` or ``?`` (regions, boundary ARN, project),

@@ -25,11 +25,8 @@ import pulumi_aws as aws
 from components import (
     AppSecrets,
     AuditTrail,
-    Cache,
-    CacheMode,
     Cluster,
     ContainerService,
-    Database,
     FrontDoor,
     ImageRegistry,
     LoadBalancer,
@@ -38,13 +35,13 @@ from components import (
     Monitoring,
     MonitoringTargets,
     Network,
-    UploadsBucket,
     WebAcl,
 )
 from components.core.deploy_permissions_boundary import stack_role_guard
 from components.edge.load_balancer import OriginTls
 from components.observability.monitoring_alarms import deployment_alarm_names
 
+from .data import DataParts, build_data
 from .site import SiteParts, build_site
 
 if TYPE_CHECKING:
@@ -142,43 +139,18 @@ def build_stack(
         opts=on_aws,
     )
     secrets = AppSecrets(named("app"), config.secrets, protect=config.protect, opts=on_aws)
-    database = Database(
-        named("db"),
-        config.database,
-        vpc_id=network.vpc_id,
-        subnet_ids=network.isolated_subnet_ids,
-        protect=config.protect,
-        ephemeral=config.ephemeral,
-        log_kms_key_arn=log_kms_key_arn,
-        role_guard=role_guard,
-        opts=on_aws,
-    )
-    # cache.mode none: no Cache at all, so no REDIS_* variables, cache alarms or cache outputs.
-    cache = (
-        Cache(
-            named("cache"),
-            config.cache,
-            vpc_id=network.vpc_id,
-            subnet_ids=network.isolated_subnet_ids,
-            protect=config.protect,
-            ephemeral=config.ephemeral,
+    data = build_data(
+        DataParts(
+            config=config,
+            network=network,
             log_kms_key_arn=log_kms_key_arn,
-            opts=on_aws,
+            role_guard=role_guard,
+            on_aws=on_aws,
+            named=named,
         )
-        if config.cache.mode is not CacheMode.NONE
-        else None
     )
-    cache_sidecar = cache.sidecar if cache is not None else None
-    uploads = (
-        UploadsBucket(
-            named("uploads"), config.uploads, protect=config.protect, ephemeral=config.ephemeral, opts=on_aws
-        )
-        if config.uploads.enabled
-        else None
-    )
-    # Each service opens its own way to the data stores; nothing else can reach them.
-    data_stores = [database.connection] + ([cache.connection] if cache is not None else [])
-    app_stores = data_stores + ([uploads.connection] if uploads is not None else [])
+    database, cache, uploads, cache_sidecar = data.database, data.cache, data.uploads, data.cache_sidecar
+    app_stores = data.app_stores
 
     assert config.service.port is not None  # StackConfig requires it
     # blueGreen, canary and linear: a second target group, listener rules ECS shifts, a test listener.
@@ -354,7 +326,7 @@ def build_stack(
             secrets=secrets.references,
             environment=config.service.environment,
             # A sidecar cache lives only in the API's tasks; the migration task would find nothing there.
-            connections=data_stores if cache_sidecar is None else [database.connection],
+            connections=data.stores if cache_sidecar is None else [database.connection],
             log_retention_days=config.service.log_retention_days,
             architecture=config.service.architecture,
             log_kms_key_arn=log_kms_key_arn,
